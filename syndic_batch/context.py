@@ -1,0 +1,43 @@
+"""The check stage's input: the data read, the parameters, the date of the run.
+
+Derived figures that several rules, the reports and the deposit share (the rate
+of each form row, the ledger of the bank and union funds) are computed once,
+lazily, here. Rules never open files: everything they need is on the context.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from .config import DEFAULT_PARAMS, Params
+from .read.data import InboxData
+
+
+@dataclass
+class Context:
+    data: InboxData
+    params: Params = DEFAULT_PARAMS
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def forms(self) -> pd.DataFrame:
+        return self.data.forms
+
+    @cached_property
+    def rates(self) -> pd.DataFrame:
+        """Per form row (same index as ``forms``): the rate of art. 2 and how it was found.
+        Columns: ``taux`` (float or NaN), ``taux_source`` (``contrat``, ``plus-eleve``,
+        ``dernier-contrat``, ``membre-inconnu``, ``aucun-contrat``, ``date-illisible``)."""
+        from .account.rates import rates_for_forms
+
+        return rates_for_forms(self.data.forms, self.data.members)
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """Per form row: the accounting of art. 3 (see ``account.ledger``)."""
+        from .account.ledger import build_ledger
+
+        return build_ledger(self)

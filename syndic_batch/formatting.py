@@ -1,0 +1,78 @@
+"""Québec French display of numbers, money, hours and dates (Babel ``fr_CA``).
+
+Everything a person reads goes through these helpers: ``1 234,56 $``,
+``3,5 h``, ``12 mars 2026``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "fr_CA"
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value)) or (value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def money(value: Any) -> str:
+    """``1234.5`` → ``1 234,50 $``."""
+    if _is_missing(value):
+        return "—"
+    return format_currency(float(value), "CAD", locale=LOCALE)
+
+
+def number(value: Any, decimals: int = 2) -> str:
+    """``1234.5`` → ``1 234,5`` (at most ``decimals`` decimals, no trailing zeros)."""
+    if _is_missing(value):
+        return "—"
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return format_decimal(float(value), format=pattern, locale=LOCALE)
+
+
+def hours(value: Any) -> str:
+    """``3.5`` → ``3,5 h``."""
+    if _is_missing(value):
+        return "—"
+    return f"{number(value)} h"
+
+
+def km(value: Any) -> str:
+    return "—" if _is_missing(value) else f"{number(value, 1)} km"
+
+
+def date(value: Any) -> str:
+    """A date → ``12 mars 2026``. Accepts date, datetime and pandas Timestamp."""
+    if _is_missing(value):
+        return "—"
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def month(value: Any) -> str:
+    """A date → ``mars 2026``."""
+    if _is_missing(value):
+        return "—"
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value, format="LLLL y", locale=LOCALE)
+
+
+def percent(value: Any) -> str:
+    if _is_missing(value):
+        return "—"
+    return f"{number(float(value) * 100, 0)} %"

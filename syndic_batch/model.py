@@ -1,0 +1,81 @@
+"""Typed values shared by every stage: findings and where they point.
+
+A finding is what a check says about one cell (or one row, or one file). It is
+what ``constats.json`` holds, what the annotated workbooks colour and what the
+reports list. Only ``column_index`` is internal: it lets the annotator find the
+cell without guessing from the header text, and it is not written to JSON.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ERREUR = "erreur"
+AVERTISSEMENT = "avertissement"
+INFO = "info"
+SEVERITIES = (ERREUR, AVERTISSEMENT, INFO)
+SEVERITY_RANK = {ERREUR: 0, AVERTISSEMENT: 1, INFO: 2}
+
+# Rule ids of the checks that have no article (domain.md, "The checks").
+DOUBLON = "doublon"
+REFERENCE_PLAN_INCONNUE = "reference-plan-inconnue"
+FICHIER_ILLISIBLE = "fichier-illisible"
+# Rule ids the project adds for its own reading notes (docs/decisions.md).
+FEUILLE_NON_RECONNUE = "feuille-non-reconnue"
+CONTENU_NON_CONSERVE = "contenu-non-conserve"
+COLONNE_ABSENTE = "colonne-absente"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding, as domain.md's *Outputs* describes it."""
+
+    article: str | None
+    rule: str
+    severity: str
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+    column_index: int | None = field(default=None, compare=False)
+    # Position of the form row in the forms frame, when the finding is about one.
+    form_id: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "rule": self.rule,
+            "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+    @property
+    def sort_key(self) -> tuple:
+        return (
+            self.file,
+            self.sheet or "",
+            self.row or 0,
+            self.column_index or 0,
+            SEVERITY_RANK[self.severity],
+            self.rule,
+        )
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[f.severity] += 1
+    return counts

@@ -1,0 +1,122 @@
+"""The action plan: axis → goal → objective → action, each remembering its cell.
+
+Built by ``plan.reader`` from the grid of ``shared/seeds/000_…txt``; checked by
+``rules.plan``; shown by the AG report and exported to ``plan-d-action.xlsx``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..text import fold
+
+
+@dataclass(frozen=True)
+class CellRef:
+    file: str
+    sheet: str
+    row: int
+    column_index: int
+    column: str | None  # header as written (e.g. "ACTIONS", "2019-2020")
+
+
+@dataclass
+class YearStatus:
+    year: str                 # "2018-2019"
+    status: str | None        # normalised: Réalisé, En cours, Non débuté, Reporté, Abandonné, Continu; None if empty
+    raw: str | None           # what the cell said for this action
+    cell: CellRef
+
+
+@dataclass
+class Action:
+    letter: str               # "a", "b", ...
+    text: str
+    cell: CellRef
+    statuses: dict[str, YearStatus] = field(default_factory=dict)  # year -> status
+    remark: str | None = None
+    remark_cell: CellRef | None = None
+
+
+@dataclass
+class Objective:
+    number: str               # "1.2"
+    text: str
+    cell: CellRef
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class Goal:
+    number: str               # "1" (or "3.1" when the plan numbers it so)
+    text: str
+    cell: CellRef
+    objectives: list[Objective] = field(default_factory=list)
+
+
+@dataclass
+class Axis:
+    number: str               # "1"
+    title: str                # "ORGANISATION SYNDICALE"
+    cell: CellRef
+    goals: list[Goal] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    axes: list[Axis] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)   # ["2018-2019", "2019-2020", "2020-2021"]
+    files: list[str] = field(default_factory=list)
+
+    def objectives(self) -> list[tuple[Axis, Goal, Objective]]:
+        return [(a, g, o) for a in self.axes for g in a.goals for o in g.objectives]
+
+    def actions(self) -> list[tuple[Axis, Goal, Objective, Action]]:
+        return [(a, g, o, x) for a, g, o in self.objectives() for x in o.actions]
+
+    def resolve(self, reference: str | None) -> tuple[Axis, Objective, Action | None] | None:
+        """The objective (and action) a form's *Référence au plan d'action* names:
+        ``1.2`` → objective 1.2; ``1.2 b``, ``1.2b``, ``1.2.b`` or ``1.2 b.`` → its action b.
+        None when it names nothing of the plan."""
+        key = parse_reference(reference)
+        if key is None:
+            return None
+        number, letter = key
+        for axis, _goal, obj in self.objectives():
+            if obj.number == number:
+                if letter is None:
+                    return axis, obj, None
+                for action in obj.actions:
+                    if action.letter == letter:
+                        return axis, obj, action
+                return None
+        return None
+
+
+_REF = re.compile(r"^(\d+(?:\.\d+)+)\s*(?:[ .\-)]?\s*([a-z]))?\s*[.)]?$")
+
+
+def parse_reference(reference: str | None) -> tuple[str, str | None] | None:
+    """``"1.2 b"`` → ``("1.2", "b")``; ``"1.2"`` → ``("1.2", None)``; junk → None."""
+    if reference is None:
+        return None
+    s = str(reference).strip().lower().replace(",", ".")
+    s = re.sub(r"^(?:obj(?:ectif)?\.?|action)\s*", "", s)
+    m = _REF.match(s)
+    if not m:
+        return None
+    return m[1], m[2]
+
+
+STATUSES = ("Réalisé", "En cours", "Non débuté", "Reporté", "Abandonné", "Continu")
+_STATUS_BY_FOLD = {fold(s): s for s in STATUSES}
+_STATUS_BY_FOLD.update({"realisee": "Réalisé", "fait": "Réalisé", "termine": "Réalisé",
+                        "non debutee": "Non débuté", "pas debute": "Non débuté",
+                        "reportee": "Reporté", "abandonnee": "Abandonné", "en continu": "Continu"})
+
+
+def normalise_status(text: str | None) -> str | None:
+    """A status as written → its canonical spelling, or None when unknown."""
+    if text is None:
+        return None
+    return _STATUS_BY_FOLD.get(fold(text))

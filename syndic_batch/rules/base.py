@@ -1,0 +1,46 @@
+"""Helpers every rule uses to turn a mask over the forms frame into findings.
+
+A rule is a function ``(ctx: Context) -> list[Finding]``, named after its
+article (``regle_4_5_huit_heures_par_jour``), in a module named after the
+article (``rules/art_4_5.py``). It works on whole columns and only builds
+``Finding`` objects for the rows it flags.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from ..context import Context
+from ..model import Finding
+
+
+def form_finding(ctx: Context, form_id: int, key: str | None, article: str | None,
+                 rule: str, severity: str, message: str) -> Finding:
+    """A finding on one form row, on the cell of field ``key`` (or the row when
+    the sheet has no such column, or ``key`` is None)."""
+    return form_findings(ctx, [form_id], key, article, rule, severity, message)[0]
+
+
+def form_findings(ctx: Context, flagged: pd.Series | Iterable[int], key: str | None,
+                  article: str | None, rule: str, severity: str,
+                  message: str | pd.Series) -> list[Finding]:
+    """Findings for every flagged row. ``flagged`` is a boolean mask over the forms
+    frame, or the ids of the rows. ``message`` is one text for all, or a Series of
+    texts indexed like the forms frame."""
+    if isinstance(flagged, pd.Series) and flagged.dtype == bool:
+        ids = flagged.index[flagged.to_numpy()]
+    else:
+        ids = list(flagged)
+    if len(ids) == 0:
+        return []
+    forms = ctx.forms
+    sub = forms.loc[ids, ["_file", "_sheet", "_row", "_src"]]
+    out = []
+    for form_id, file, sheet, row, src in zip(ids, sub["_file"], sub["_sheet"], sub["_row"], sub["_src"]):
+        col = ctx.data.column_of(int(src), key) if key else None
+        text = message if isinstance(message, str) else message.loc[form_id]
+        out.append(Finding(article, rule, severity, file, sheet, int(row),
+                           col[1] if col else None, text,
+                           column_index=col[0] if col else None, form_id=int(form_id)))
+    return out

@@ -1,0 +1,122 @@
+"""Text normalisation and the parsing of values people type into cells.
+
+Used by the readers (typed columns), the rules (forgiving comparison of
+categories, bodies and decisions) and the header matcher.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+
+
+def clean_text(value: Any) -> str | None:
+    """A cell's text as a person means it: NFC, no zero-width characters,
+    non-breaking spaces as spaces, runs of blanks folded, trimmed. Empty → None.
+    Numbers written as whole floats come back without ``.0`` (a matricule 1234.0
+    is ``1234``). ``NA`` stays ``NA``: nothing here treats text as missing."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    s = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    s = s.replace("_x000D_", "")
+    s = _SPACES.sub(" ", s).strip()
+    return s or None
+
+
+def fold(value: Any) -> str:
+    """Comparison key: case, accents, punctuation and spacing removed.
+    ``"Réunion du CRQ-03"`` and ``"reunion du crq 03"`` fold alike."""
+    s = clean_text(value) or ""
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.casefold().replace("œ", "oe").replace("æ", "ae")
+    s = re.sub(r"[^0-9a-z]+", " ", s)
+    return s.strip()
+
+
+_MONTHS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
+    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+_WORDS = re.compile(r"^(?:[a-z]+ )?(\d{1,2})(?: er)? ([a-z]+) (\d{4})$")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from a cell: a real Excel date, or text ``2026-09-03``,
+    ``03/09/2026`` (day first, Québec usage), ``3 septembre 2026``,
+    ``1er mars 2026``, ``lundi 3 septembre 2026``. None when it cannot be read."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None  # a bare number is not a date a person typed
+    s = clean_text(value)
+    if not s:
+        return None
+    try:
+        m = _ISO.match(s.lower())
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DMY.match(s)
+        if m:
+            year = int(m[3])
+            if year < 100:
+                year += 2000
+            return dt.date(year, int(m[2]), int(m[1]))
+        folded = fold(s).replace("1er", "1 er")
+        m = _WORDS.match(folded)
+        if m and m[2] in _MONTHS:
+            return dt.date(int(m[3]), _MONTHS[m[2]], int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?$")
+_UNITS = re.compile(r"\s*(?:h|hres?|heures?|km|kilom[eè]tres?|\$|\$ ?ca|ca\$)\.?$", re.IGNORECASE)
+
+
+def parse_number(value: Any) -> float | None:
+    """A number from a cell: a real number, or text with a decimal comma
+    (``3,5``), spaces as thousands separators (``1 234,50``), and a unit
+    (``3,5 h``, ``320 km``, ``25,75 $``). ``7h30`` is 7.5. None when unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, (dt.date, dt.datetime)):
+        return None
+    s = clean_text(value)
+    if not s:
+        return None
+    m = re.fullmatch(r"(\d{1,2})\s*h\s*(\d{2})", s, re.IGNORECASE)
+    if m:
+        return int(m[1]) + int(m[2]) / 60
+    s = _UNITS.sub("", s).replace(" ", "")
+    if s.count(",") == 1 and s.count(".") == 0:
+        s = s.replace(",", ".")
+    elif s.count(",") >= 1 and s.count(".") == 1 and s.rfind(".") > s.rfind(","):
+        s = s.replace(",", "")  # 1,234.50
+    if not _NUMBER.match(s):
+        return None
+    return float(s)
+
