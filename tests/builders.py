@@ -31,6 +31,9 @@ def _write_sheet(ws, fields, rows: Iterable[dict[str, Any]], title_rows: list[st
         if unknown:
             raise KeyError(f"unknown fields {unknown}")
         ws.append([norm.get(f.key) for f in fields])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a member's text, not a formula
 
 
 def write_forms(path: Path, rows: Iterable[dict[str, Any]], sheet: str = "Formulaires",

@@ -5,6 +5,7 @@ Built by ``plan.reader`` from the grid of ``shared/seeds/000_…txt``; checked b
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -120,3 +121,68 @@ def normalise_status(text: str | None) -> str | None:
     if text is None:
         return None
     return _STATUS_BY_FOLD.get(fold(text))
+
+
+# Statuses that close an action: no status is needed in the years after them.
+CLOSED_STATUSES = ("Réalisé", "Abandonné")
+# Statuses an action may have when the plan's last year is over.
+FINAL_STATUSES = ("Réalisé", "Abandonné", "Continu")
+# Statuses that need a remark saying why.
+REMARK_STATUSES = ("Reporté", "Abandonné")
+
+# Month a plan year such as ``2018-2019`` begins in, when ``Params`` has no
+# ``plan_mois_debut_annee`` (docs/decisions.md: 1 September of its first year).
+DEFAULT_YEAR_START_MONTH = 9
+
+_YEAR = re.compile(r"^\s*(\d{4})\s*[-–—/]\s*(\d{4}|\d{2})\s*$")
+
+
+def parse_year(label: str | None) -> tuple[int, int] | None:
+    """``"2018-2019"`` (or ``2018-19``, ``2018 – 2019``) → ``(2018, 2019)``; None otherwise."""
+    if label is None:
+        return None
+    m = _YEAR.match(str(label))
+    if not m:
+        return None
+    first, second = int(m[1]), int(m[2])
+    if second < 100:
+        second += first // 100 * 100
+    if second != first + 1:
+        return None
+    return first, second
+
+
+def year_start_month(params) -> int:
+    """The plan year's first month, from ``params.plan_mois_debut_annee`` when the
+    configuration has it, else ``DEFAULT_YEAR_START_MONTH``."""
+    month = getattr(params, "plan_mois_debut_annee", None)
+    return int(month) if month else DEFAULT_YEAR_START_MONTH
+
+
+def year_bounds(label: str, start_month: int = DEFAULT_YEAR_START_MONTH) -> tuple[dt.date, dt.date] | None:
+    """(first day, first day of the next year) of a plan year; None if not a year label."""
+    years = parse_year(label)
+    if years is None:
+        return None
+    start = dt.date(years[0], start_month, 1)
+    return start, dt.date(years[0] + 1, start_month, 1)
+
+
+def action_label(objective: Objective, action: Action) -> str:
+    """``1.2 b``: how a form's *Référence au plan d'action* names this action."""
+    return f"{objective.number} {action.letter}".strip()
+
+
+def effective_status(action: Action, year: str, years: list[str]) -> str | None:
+    """The action's status in ``year``: the one written, or, when the cell is empty,
+    Réalisé/Abandonné carried from an earlier year (nothing is needed after them).
+    None when there is none, or when the written status is unknown."""
+    ys = action.statuses.get(year)
+    if ys is not None and ys.raw is not None:
+        return ys.status
+    earlier = years[: years.index(year)] if year in years else []
+    for y in reversed(earlier):
+        prev = action.statuses.get(y)
+        if prev is not None and prev.raw is not None:
+            return prev.status if prev.status in CLOSED_STATUSES else None
+    return None

@@ -25,22 +25,43 @@ def form_finding(ctx: Context, form_id: int, key: str | None, article: str | Non
 def form_findings(ctx: Context, flagged: pd.Series | Iterable[int], key: str | None,
                   article: str | None, rule: str, severity: str,
                   message: str | pd.Series) -> list[Finding]:
-    """Findings for every flagged row. ``flagged`` is a boolean mask over the forms
-    frame, or the ids of the rows. ``message`` is one text for all, or a Series of
-    texts indexed like the forms frame."""
+    """Findings for every flagged form row. ``flagged`` is a boolean mask over the
+    forms frame, or the ids of the rows. ``message`` is one text for all, or a
+    Series of texts indexed like the forms frame."""
+    return frame_findings(ctx, ctx.forms, flagged, key, article, rule, severity, message, forms=True)
+
+
+def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | Iterable[int],
+                   key: str | None, article: str | None, rule: str, severity: str,
+                   message: str | pd.Series, forms: bool = False) -> list[Finding]:
+    """Like ``form_findings`` for any frame of the read stage (members, bank, calendar)."""
     if isinstance(flagged, pd.Series) and flagged.dtype == bool:
         ids = flagged.index[flagged.to_numpy()]
     else:
         ids = list(flagged)
     if len(ids) == 0:
         return []
-    forms = ctx.forms
-    sub = forms.loc[ids, ["_file", "_sheet", "_row", "_src"]]
+    sub = frame.loc[ids, ["_file", "_sheet", "_row", "_src"]]
     out = []
-    for form_id, file, sheet, row, src in zip(ids, sub["_file"], sub["_sheet"], sub["_row"], sub["_src"]):
+    for row_id, file, sheet, row, src in zip(ids, sub["_file"], sub["_sheet"], sub["_row"], sub["_src"]):
         col = ctx.data.column_of(int(src), key) if key else None
-        text = message if isinstance(message, str) else message.loc[form_id]
+        text = message if isinstance(message, str) else message.loc[row_id]
         out.append(Finding(article, rule, severity, file, sheet, int(row),
                            col[1] if col else None, text,
-                           column_index=col[0] if col else None, form_id=int(form_id)))
+                           column_index=col[0] if col else None,
+                           form_id=int(row_id) if forms else None))
     return out
+
+
+def has_column(ctx: Context, frame: pd.DataFrame, key: str) -> pd.Series:
+    """Boolean per row: the row's sheet has a column for ``key``."""
+    with_col = [src for src, s in ctx.data.sources.items() if key in s.columns]
+    return frame["_src"].isin(with_col)
+
+
+def folded(series: pd.Series) -> pd.Series:
+    """``text.fold`` of a text column, once per distinct value."""
+    from ..text import fold
+
+    uniques = {v: fold(v) for v in series.dropna().unique()}
+    return series.map(uniques).fillna("")

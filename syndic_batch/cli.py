@@ -1,0 +1,183 @@
+"""``syndic-batch run INBOX --out OUT [--date AAAA-MM-JJ] [--config F]``.
+
+Exit codes: 0 no erreur found, 1 erreurs found, 2 the batch could not run
+(bad arguments, missing inbox, unusable output folder or configuration).
+Everything printed is in French; no traceback reaches the treasurer.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, load_params
+from .formatting import date as fdate
+from .formatting import number
+from .model import AVERTISSEMENT, ERREUR, INFO, count_by_severity
+from .read.inbox import InboxError
+from .text import parse_date
+
+EXIT_OK, EXIT_ERREURS, EXIT_CANNOT_RUN = 0, 1, 2
+LARGE_INBOX_FILES = 8
+
+
+class _FrenchFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="Utilisation : ")
+
+
+_ARGPARSE_FR = {
+    "the following arguments are required": "arguments obligatoires manquants",
+    "unrecognized arguments": "arguments non reconnus",
+    "expected one argument": "une valeur est attendue",
+    "invalid choice": "choix invalide",
+    "argument ": "argument ",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "Arguments"
+        self._optionals.title = "Options"
+        self.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
+
+    def error(self, message: str):
+        for en, fr in _ARGPARSE_FR.items():
+            message = message.replace(en, fr)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_CANNOT_RUN, f"{self.prog} : erreur : {message}\n")
+
+
+def _date_arg(text: str) -> dt.date:
+    d = parse_date(text)
+    if d is None:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas une date (format AAAA-MM-JJ)")
+    return d
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="syndic-batch",
+        description=("Applique le Règlement sur les libérations syndicales aux classeurs du mois "
+                     "et produit les constats, les classeurs annotés, le dépôt à l'Employeur et "
+                     "les rapports du CE, du CS et de l'AG."),
+    )
+    parser.add_argument("--version", action="version", version=f"syndic-batch {__version__}",
+                        help="affiche la version et quitte")
+    sub = parser.add_subparsers(dest="commande", title="Commandes", metavar="COMMANDE", parser_class=_Parser)
+    run = sub.add_parser(
+        "run", prog="syndic-batch run", help="traite une boîte de réception",
+        description=("Lit tous les classeurs .xlsx et .xlsm de la boîte de réception (sous-dossiers "
+                     "compris), applique le règlement et écrit dans le dossier de sortie : "
+                     "constats.json, annotes/, depot-employeur.xlsx, plan-d-action.xlsx et rapports/. "
+                     "La boîte de réception n'est jamais modifiée."),
+        epilog=("Codes de sortie : 0 aucune erreur, 1 des erreurs ont été constatées, "
+                "2 le traitement n'a pas pu être fait."),
+    )
+    run.add_argument("inbox", metavar="BOITE", type=Path, help="dossier des classeurs reçus")
+    run.add_argument("--out", metavar="SORTIE", type=Path, required=True,
+                     help="dossier où écrire les résultats (créé au besoin, hors de la boîte de réception)")
+    run.add_argument("--date", metavar="AAAA-MM-JJ", type=_date_arg, default=None,
+                     help="date du rapport (par défaut : aujourd'hui)")
+    run.add_argument("--config", metavar="FICHIER", type=Path, default=None,
+                     help="fichier TOML de paramètres (par défaut : ceux du règlement)")
+    run.add_argument("--silencieux", "-q", action="store_true", help="n'affiche que les erreurs")
+    return parser
+
+
+class ProgressBar:
+    """A one-line French progress bar on stderr, shown only for a large inbox on a terminal."""
+
+    def __init__(self, label: str, enabled: bool):
+        self.label, self.enabled = label, enabled
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled or total == 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        bar = "█" * filled + "·" * (width - filled)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} {name[:40]:<40}{end}")
+        sys.stderr.flush()
+
+
+def _count_workbooks(inbox: Path) -> int:
+    from .read.inbox import discover
+
+    try:
+        return len(discover(inbox)[0])
+    except OSError:
+        return 0
+
+
+def _summary(result, out: Path) -> str:
+    data = result.ctx.data
+    counts = count_by_severity(result.findings)
+    readable = sum(1 for f in data.files if f.readable)
+    unreadable = len(data.files) - readable
+    lines = [
+        f"syndic-batch — traitement au {fdate(result.ctx.as_of)}",
+        f"  Classeurs lus : {readable}" + (f" ({unreadable} illisible(s))" if unreadable else ""),
+        f"  Lignes de formulaires : {number(len(data.forms), 0)} ; membres au registre : "
+        f"{number(data.members['matricule'].nunique(), 0)}",
+        f"  Constats : {number(counts[ERREUR], 0)} erreur(s), {number(counts[AVERTISSEMENT], 0)} "
+        f"avertissement(s), {number(counts[INFO], 0)} info(s)",
+        f"  Résultats dans {out} :",
+        "    constats.json, annotes/, depot-employeur.xlsx"
+        + (", plan-d-action.xlsx" if data.plan is not None else "")
+        + ", rapports/ce.html, rapports/cs.html, rapports/ag.html",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.commande != "run":
+        parser.print_help()
+        return EXIT_CANNOT_RUN
+
+    from .pipeline import OutputError, run
+
+    try:
+        params = load_params(args.config)
+    except ConfigError as exc:
+        print(f"syndic-batch : {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if not args.inbox.is_dir():
+        print(f"syndic-batch : la boîte de réception « {args.inbox} » n'existe pas ou n'est pas un dossier.",
+              file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    large = sys.stderr.isatty() and _count_workbooks(args.inbox) >= LARGE_INBOX_FILES
+    try:
+        result = run(args.inbox, args.out, args.date, params,
+                     progress=ProgressBar("Lecture  ", large), write_progress=ProgressBar("Écriture ", large))
+    except (OutputError, InboxError) as exc:
+        print(f"syndic-batch : {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except OSError as exc:
+        print(f"syndic-batch : écriture impossible ({exc.strerror or exc}) : {exc.filename or ''}",
+              file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except Exception as exc:  # a bug: say so in French; details only when asked for
+        print(f"syndic-batch : erreur interne ({type(exc).__name__}) ; les résultats sont incomplets "
+              "et ne doivent pas être utilisés. Relancez avec SYNDIC_BATCH_DEBUG=1 pour les détails "
+              "à transmettre à l'équipe de développement.", file=sys.stderr)
+        if os.environ.get("SYNDIC_BATCH_DEBUG"):
+            traceback.print_exc(file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if not args.silencieux:
+        print(_summary(result, args.out))
+    return EXIT_ERREURS if any(f.severity == ERREUR for f in result.findings) else EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""The batch, stage by stage: read → check → account → write.
+
+This is the only module that sequences the stages. Each stage is a function
+the benchmark can time on its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .config import DEFAULT_PARAMS, Params
+from .context import Context
+from .model import Finding, sort_findings
+from .read.data import InboxData
+from .read.inbox import Progress, read_inbox
+from .rules.registry import run_rules
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (message in French)."""
+
+
+@dataclass
+class RunResult:
+    ctx: Context
+    findings: list[Finding]
+    outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def data(self) -> InboxData:
+        return self.ctx.data
+
+
+def check_output_folder(inbox: Path, out: Path) -> None:
+    """Refuse an output folder that would write into the inbox."""
+    inbox_r, out_r = inbox.resolve(), out.resolve()
+    if out_r == inbox_r or inbox_r in out_r.parents:
+        raise OutputError(
+            f"Le dossier de sortie « {out} » est dans la boîte de réception « {inbox} » : "
+            "choisissez un dossier à l'extérieur, la boîte de réception n'est jamais modifiée.")
+    if out_r.exists() and not out_r.is_dir():
+        raise OutputError(f"« {out} » existe déjà et n'est pas un dossier : choisissez un dossier de sortie.")
+    for sub in ("annotes", "rapports"):
+        if (out_r / sub) == inbox_r or (out_r / sub) in inbox_r.parents:
+            raise OutputError(
+                f"La boîte de réception « {inbox} » est dans « {out / sub} », où syndic-batch écrit : "
+                "choisissez un autre dossier de sortie.")
+
+
+def read_stage(inbox: Path, params: Params, progress: Progress | None = None) -> InboxData:
+    return read_inbox(inbox, params, progress)
+
+
+def check_stage(ctx: Context) -> list[Finding]:
+    return list(ctx.data.findings) + run_rules(ctx)
+
+
+def account_stage(ctx: Context) -> pd.DataFrame:
+    return ctx.ledger
+
+
+def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
+                progress: Progress | None = None) -> tuple[list[Path], list[Finding]]:
+    """Write every output; return the paths and the findings the writing adds
+    (what an annotated copy cannot keep)."""
+    from .write.annotate import annotate_workbook
+    from .write.constats import write_constats
+    from .write.deposit import write_deposit
+    from .write.plan_export import write_plan_export
+    from .write.reports import write_reports
+
+    out.mkdir(parents=True, exist_ok=True)
+    outputs: list[Path] = []
+    extra: list[Finding] = []
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    readable = [r for r in ctx.data.files if r.readable]
+    for i, report in enumerate(readable):
+        if progress:
+            progress(i, len(readable), report.path)
+        dst = out / "annotes" / report.path
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        extra += annotate_workbook(inbox / report.path, dst, report.path, by_file.get(report.path, []))
+        outputs.append(dst)
+    if progress:
+        progress(len(readable), len(readable), "")
+    all_findings = sort_findings(findings + extra)
+    outputs.append(write_constats(all_findings, out / "constats.json"))
+    outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx"))
+    if ctx.data.plan is not None:
+        outputs.append(write_plan_export(ctx, out / "plan-d-action.xlsx"))
+    outputs += write_reports(ctx, all_findings, out / "rapports")
+    return outputs, extra
+
+
+def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,
+        params: Params = DEFAULT_PARAMS, progress: Progress | None = None,
+        write_progress: Progress | None = None) -> RunResult:
+    inbox, out = Path(inbox), Path(out)
+    check_output_folder(inbox, out)
+    timings: dict[str, float] = {}
+
+    t = time.perf_counter()
+    data = read_stage(inbox, params, progress)
+    timings["lecture"] = time.perf_counter() - t
+
+    ctx = Context(data, params, as_of or dt.date.today())
+    t = time.perf_counter()
+    findings = check_stage(ctx)
+    timings["vérifications"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    account_stage(ctx)
+    timings["comptabilité"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    outputs, extra = write_stage(ctx, findings, inbox, out, write_progress)
+    timings["écriture"] = time.perf_counter() - t
+    return RunResult(ctx, sort_findings(findings + extra), outputs, timings)

@@ -1,0 +1,83 @@
+"""Art. 2: the member and the hourly rate (see ``account.rates``).
+
+Silent when the matricule or the activity date is missing: art. 5.1 flags those.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import formatting as fmt
+from ..account import rates as r
+from ..context import Context
+from ..model import AVERTISSEMENT, ERREUR, Finding
+from .base import form_findings
+
+MEMBRE_INCONNU = "membre-inconnu"
+AVANT_PREMIER_CONTRAT = "avant-premier-contrat"
+TAUX_DECLARE_DIFFERENT = "taux-declare-different"
+
+_HOW = {
+    r.CONTRAT: "celui du contrat en vigueur à la date de l'activité",
+    r.PLUS_ELEVE: "le plus élevé des taux des contrats en vigueur à la date de l'activité",
+    r.DERNIER_CONTRAT: "celui du dernier contrat, terminé avant la date de l'activité",
+    r.CONTRAT_FUTUR: "celui du premier contrat, qui commence après la date de l'activité",
+}
+
+
+def regle_2_1_membre_inconnu(ctx: Context) -> list[Finding]:
+    """Matricule not in the register, or a member with no usable contract: no rate (erreur)."""
+    forms, source = ctx.forms, ctx.rates["taux_source"]
+    unknown = source == r.MEMBRE_INCONNU
+    no_contract = source == r.AUCUN_CONTRAT
+    out = []
+    if unknown.any():
+        msg = forms.loc[unknown, "matricule"].map(
+            lambda m: f"Art. 2.1 : le matricule « {m} » n'est pas au registre des membres ; le taux horaire "
+                      "ne peut pas être établi. Corrigez le matricule ou ajoutez le membre au registre.")
+        out += form_findings(ctx, unknown, "matricule", "2.1", MEMBRE_INCONNU, ERREUR, msg)
+    if no_contract.any():
+        msg = forms.loc[no_contract, "matricule"].map(
+            lambda m: f"Art. 2.1 : le membre « {m} » est au registre, mais aucun de ses contrats n'a une date "
+                      "de début et un taux horaire lisibles ; le taux horaire ne peut pas être établi. "
+                      "Complétez le registre des membres.")
+        out += form_findings(ctx, no_contract, "matricule", "2.1", MEMBRE_INCONNU, ERREUR, msg)
+    return out
+
+
+def regle_2_1_avant_premier_contrat(ctx: Context) -> list[Finding]:
+    """Activity before the member's first contract: the earliest contract's rate is used (avertissement)."""
+    flagged = ctx.rates["taux_source"] == r.CONTRAT_FUTUR
+    if not flagged.any():
+        return []
+    sub = ctx.forms.loc[flagged, ["matricule", "date_activite"]]
+    rate = ctx.rates.loc[flagged, "taux"]
+    msg = pd.Series([
+        f"Art. 2.1 : le {fmt.date(d)}, le membre « {m} » n'avait encore aucun contrat avec l'Employeur ; "
+        f"le taux de son premier contrat ({fmt.money(t)}) est utilisé. Vérifiez la date de l'activité "
+        "ou le registre des membres."
+        for m, d, t in zip(sub["matricule"], sub["date_activite"], rate)], index=sub.index)
+    return form_findings(ctx, flagged, "date_activite", "2.1", AVANT_PREMIER_CONTRAT, AVERTISSEMENT, msg)
+
+
+def regle_2_taux_declare(ctx: Context) -> list[Finding]:
+    """Declared rate differing from the register's by more than params.tolerance_taux (avertissement)."""
+    declared, rates = ctx.forms["taux_declare"], ctx.rates
+    flagged = declared.notna() & rates["taux"].notna() & (
+        (declared - rates["taux"]).abs() > ctx.params.tolerance_taux)
+    if not flagged.any():
+        return []
+    out = []
+    for source, article in r.ARTICLE_OF_SOURCE.items():
+        ids = flagged & (rates["taux_source"] == source)
+        if not ids.any():
+            continue
+        msg = pd.Series([
+            f"Art. {article} : taux horaire déclaré {fmt.money(d)}, mais le taux retenu est {fmt.money(t)}, "
+            f"{_HOW[source]}. La libération est calculée au taux retenu ; corrigez le taux déclaré "
+            "ou le registre des membres."
+            for d, t in zip(declared[ids], rates.loc[ids, "taux"])], index=declared.index[ids.to_numpy()])
+        out += form_findings(ctx, ids, "taux_declare", article, TAUX_DECLARE_DIFFERENT, AVERTISSEMENT, msg)
+    return out
+
+
+RULES = [regle_2_1_membre_inconnu, regle_2_1_avant_premier_contrat, regle_2_taux_declare]

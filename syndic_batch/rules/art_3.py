@@ -1,0 +1,114 @@
+"""Art. 3: the bank of releases and the union funds (figures from ``ctx.ledger``).
+
+3.1 (info) every adopted row charged, at least partly, to the union funds: the
+    row that goes past the bank says how its hours are split, later rows say
+    that the bank is exhausted;
+3.1 (erreur) an adopted row whose activity date is in no bank year;
+3.2 (erreur) the row whose dollars take the funds past the year's budget, and
+    every later row charged to the funds that year (the budget is already spent).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import formatting as fmt
+from ..account.ledger import EPS, bank_years, charge_order
+from ..context import Context
+from ..model import ERREUR, INFO, Finding
+from .base import form_findings
+
+BANQUE_DEPASSEE = "banque-depassee"
+AUCUNE_BANQUE = "aucune-banque"
+BUDGET_DEPASSE = "budget-depasse"
+
+
+def hours_cell_findings(ctx: Context, flagged: pd.Series, article: str, rule: str, severity: str,
+                        message: pd.Series) -> list[Finding]:
+    """Findings on the cell that holds the hours granted: Heures accordées, or
+    Heures demandées on a row where the CE left Heures accordées empty."""
+    granted_given = ctx.forms["heures_accordees"].notna()
+    return (form_findings(ctx, flagged & granted_given, "heures_accordees", article, rule, severity, message)
+            + form_findings(ctx, flagged & ~granted_given, "heures_demandees", article, rule, severity, message))
+
+
+def _year_labels(ctx: Context) -> dict:
+    """Renewal date → « l'année du 1 janvier 2026 au 31 décembre 2026 »."""
+    years = bank_years(ctx.data.bank)
+    return {d: f"l'année du {fmt.date(d)} au {fmt.date(f)}" for d, f in zip(years["debut"], years["fin"])}
+
+
+def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
+    led = ctx.ledger
+    flagged = led["heures_fonds"] > EPS
+    if not flagged.any():
+        return []
+    labels = _year_labels(ctx)
+    sub = led[flagged]
+    messages = []
+    for bank_h, funds_h, funds_d, year in zip(sub["heures_banque"], sub["heures_fonds"], sub["montant_fonds"],
+                                              sub["annee_banque"]):
+        dollars = fmt.money(funds_d) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
+        if bank_h > EPS:
+            messages.append(
+                f"Art. 3.1 : cette libération dépasse la banque de {labels[year]} : {fmt.hours(bank_h)} "
+                f"sont imputées à la banque et {fmt.hours(funds_h)} aux fonds syndicaux ({dollars}, art. 3.2).")
+        else:
+            messages.append(
+                f"Art. 3.1 : la banque de {labels[year]} est épuisée : les {fmt.hours(funds_h)} de cette "
+                f"libération sont imputées aux fonds syndicaux ({dollars}, art. 3.2).")
+    return hours_cell_findings(ctx, flagged, "3.1", BANQUE_DEPASSEE, INFO, pd.Series(messages, index=sub.index))
+
+
+def regle_3_1_aucune_banque(ctx: Context) -> list[Finding]:
+    led = ctx.ledger
+    flagged = led["adoptee"] & ctx.forms["date_activite"].notna() & led["annee_banque"].isna()
+    if not flagged.any():
+        return []
+    years = bank_years(ctx.data.bank)
+    if years.empty:
+        msg: str | pd.Series = ("Art. 3.1 : aucune banque de libérations n'a été lue (feuille « Banque » : date "
+                                "de renouvellement, heures allouées, budget) ; cette libération adoptée ne peut "
+                                "être imputée à aucune banque.")
+    else:
+        span = f"du {fmt.date(years['debut'].iloc[0])} au {fmt.date(years['fin'].iloc[-1])}"
+        msg = ctx.forms.loc[flagged, "date_activite"].map(
+            lambda d: f"Art. 3.1 : aucune banque pour cette date : le {fmt.date(d)} n'est compris dans aucune "
+                      f"année de la banque de libérations (années lues {span}). Ajoutez l'année à la "
+                      "feuille « Banque » ou corrigez la date.")
+    return form_findings(ctx, flagged, "date_activite", "3.1", AUCUNE_BANQUE, ERREUR, msg)
+
+
+def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
+    led = ctx.ledger
+    paid = led["montant_fonds"].notna() & (led["montant_fonds"] > EPS)
+    if not paid.any():
+        return []
+    order = charge_order(ctx.forms, led.index[paid.to_numpy()])
+    c = led.loc[order, ["annee_banque", "montant_fonds"]]
+    years = bank_years(ctx.data.bank)
+    budget = c["annee_banque"].map(dict(zip(years["debut"], years["budget"])))
+    spent = c.groupby("annee_banque")["montant_fonds"].cumsum()
+    over = spent > budget + EPS
+    if not over.any():
+        return []
+    labels = _year_labels(ctx)
+    sub = c[over]
+    messages = []
+    for fid, year, dollars, total, limit in zip(sub.index, sub["annee_banque"], sub["montant_fonds"],
+                                                spent[over], budget[over]):
+        if led.at[fid, "depasse_budget"]:
+            messages.append(
+                f"Art. 3.2 : avec les {fmt.money(dollars)} de cette libération, les fonds syndicaux de "
+                f"{labels[year]} atteignent {fmt.money(total)}, au-delà du budget de {fmt.money(limit)} "
+                f"(dépassement de {fmt.money(total - limit)}). Le CE doit réduire les heures ou faire "
+                "modifier le budget.")
+        else:
+            messages.append(
+                f"Art. 3.2 : le budget des fonds syndicaux de {labels[year]} ({fmt.money(limit)}) est déjà "
+                f"dépassé : les {fmt.money(dollars)} de cette libération ne sont pas budgétés.")
+    flagged = pd.Series(False, index=led.index)
+    flagged[sub.index] = True
+    return hours_cell_findings(ctx, flagged, "3.2", BUDGET_DEPASSE, ERREUR, pd.Series(messages, index=sub.index))
+
+
+RULES = [regle_3_1_banque_depassee, regle_3_1_aucune_banque, regle_3_2_budget_depasse]

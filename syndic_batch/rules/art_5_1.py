@@ -1,0 +1,93 @@
+"""Art. 5.1 — the form must be duly filled in.
+
+A required field is empty, a date or a number cannot be read, or the hours
+asked are not in (0, 24]. A required column missing from a whole sheet is
+reported once by the reader (``colonne-absente``), not on every row.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..context import Context
+from ..formatting import hours, number
+from ..model import ERREUR, Finding
+from ..read.fields import DATE, FORM_FIELDS, NUMBER
+from .base import folded, form_findings, has_column
+
+ARTICLE = "5.1"
+
+
+def _empty(raw: pd.Series) -> pd.Series:
+    return raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore").fillna(False).astype(bool)
+
+
+def regle_5_1_champs_obligatoires(ctx: Context) -> list[Finding]:
+    """A required field left empty (where the sheet has the column)."""
+    forms, out = ctx.forms, []
+    for f in FORM_FIELDS:
+        if not f.required:
+            continue
+        mask = _empty(forms[f"{f.key}__brut"]) & has_column(ctx, forms, f.key)
+        out += form_findings(ctx, mask, f.key, ARTICLE, "champ-obligatoire", ERREUR,
+                             f"Champ obligatoire « {f.label} » vide (art. 5.1) : le formulaire doit "
+                             "être rempli au complet avant d'être soumis au CE.")
+    return out
+
+
+def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
+    """Organisme for a Congrès; the amount paid when an Organisme payeur is named."""
+    forms, p = ctx.forms, ctx.params
+    from ..text import fold
+
+    congres = (folded(forms["categorie"]) == fold(p.categorie_congres)) & forms["organisme"].isna()
+    out = form_findings(ctx, congres, "organisme", ARTICLE, "champ-obligatoire", ERREUR,
+                        f"Champ « Organisme » vide pour un {p.categorie_congres.lower()} (art. 5.1) : "
+                        "indiquez l'organisme qui l'organise (l'art. 4.3 en dépend).")
+    payeur = forms["organisme_payeur"].notna() & _empty(forms["montant_organisme_payeur__brut"])
+    out += form_findings(ctx, payeur, "montant_organisme_payeur", ARTICLE, "champ-obligatoire", ERREUR,
+                         "Un organisme payeur est nommé mais le montant qu'il verse est vide (art. 5.1) : "
+                         "indiquez-le pour que l'art. 4.4 puisse être appliqué.")
+    return out
+
+
+def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
+    """A date or number that cannot be read as one."""
+    forms, out = ctx.forms, []
+    for f in FORM_FIELDS:
+        if f.kind not in (DATE, NUMBER):
+            continue
+        raw = forms[f"{f.key}__brut"]
+        mask = ~_empty(raw) & forms[f.key].isna()
+        if not mask.any():
+            continue
+        what = "une date lisible (ex. 2026-09-03 ou 3 septembre 2026)" if f.kind == DATE \
+            else "un nombre lisible (ex. 3,5)"
+        messages = raw[mask].map(lambda v: f"« {v} » dans « {f.label} » n'est pas {what} (art. 5.1) : corrigez la valeur.")
+        out += form_findings(ctx, mask, f.key, ARTICLE,
+                             "date-illisible" if f.kind == DATE else "nombre-illisible", ERREUR, messages)
+    return out
+
+
+def regle_5_1_heures_hors_limites(ctx: Context) -> list[Finding]:
+    """Hours asked outside (min, max] — by default (0, 24] — and hours granted below 0 or above max."""
+    forms, p = ctx.forms, ctx.params
+    asked = forms["heures_demandees"]
+    bad = asked.notna() & ((asked <= p.min_exclu_heures_ligne) | (asked > p.max_heures_ligne))
+    msg = asked[bad].map(lambda h: f"Heures demandées ({hours(h)}) hors des limites d'une journée : "
+                                   f"plus de {number(p.min_exclu_heures_ligne)} h et au plus "
+                                   f"{number(p.max_heures_ligne)} h (art. 5.1).")
+    out = form_findings(ctx, bad, "heures_demandees", ARTICLE, "heures-hors-limites", ERREUR, msg)
+    granted = forms["heures_accordees"]
+    bad_g = granted.notna() & ((granted < 0) | (granted > p.max_heures_ligne))
+    msg_g = granted[bad_g].map(lambda h: f"Heures accordées ({hours(h)}) hors des limites : entre 0 h "
+                                         f"et {number(p.max_heures_ligne)} h (art. 5.1).")
+    out += form_findings(ctx, bad_g, "heures_accordees", ARTICLE, "heures-hors-limites", ERREUR, msg_g)
+    return out
+
+
+RULES = [
+    regle_5_1_champs_obligatoires,
+    regle_5_1_champs_conditionnels,
+    regle_5_1_valeurs_illisibles,
+    regle_5_1_heures_hors_limites,
+]

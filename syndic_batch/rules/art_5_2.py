@@ -1,0 +1,66 @@
+"""Art. 5.2: every form received before a CE meeting goes to that meeting
+(``non-presentee-au-ce``).
+
+A row with no Décision du CE whose Date de réception is before (strictly) the date of
+a CE meeting of the calendar that has passed (strictly before ``ctx.as_of``) should
+have been decided: avertissement naming the first such meeting. A row *en dépôt* was
+dealt with; a decision outside the vocabulary is art. 5.3's.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import formatting as fmt
+from ..context import Context
+from ..model import AVERTISSEMENT, Finding
+from ..text import fold
+from .base import form_findings
+
+ARTICLE = "5.2"
+CE_NAMES = {"ce", "conseil executif"}  # Instance column of the calendar, folded
+
+
+def _folded(s: pd.Series) -> pd.Series:
+    """``fold`` of each value, computed once per distinct value ('' when empty)."""
+    keys = {v: fold(v) for v in s.dropna().unique()}
+    return s.map(keys).fillna("").astype(object)
+
+
+def ce_meetings(ctx: Context) -> np.ndarray:
+    """Dates (datetime64, sorted, unique) of the CE meetings of the calendar."""
+    cal = ctx.data.calendar
+    if cal.empty:
+        return np.array([], dtype="datetime64[ns]")
+    dates = cal.loc[_folded(cal["instance"]).isin(CE_NAMES), "date"].dropna()
+    return np.unique(dates.to_numpy(dtype="datetime64[ns]"))
+
+
+def regle_5_2_presentation_au_ce(ctx: Context) -> list[Finding]:
+    forms = ctx.forms
+    meetings = ce_meetings(ctx)
+    if len(meetings) == 0:
+        return []
+    decision = _folded(forms["decision_ce"])
+    received = forms["date_reception"]
+    undecided = (decision == "") & received.notna()
+    pos = np.searchsorted(meetings, received.to_numpy(dtype="datetime64[ns]"), side="right")
+    has_next = pos < len(meetings)
+    meeting = pd.Series(pd.NaT, index=forms.index, dtype="datetime64[ns]")
+    meeting[has_next] = meetings[pos[has_next]]
+    as_of = np.datetime64(pd.Timestamp(ctx.as_of))
+    flagged = undecided & meeting.notna() & (meeting < as_of)
+    if not flagged.any():
+        return []
+    upcoming = meetings[meetings >= as_of]
+    after = (f" Prochaine réunion du CE : {fmt.date(pd.Timestamp(upcoming[0]))}." if len(upcoming) else "")
+    message = pd.Series(
+        [f"Demande reçue le {fmt.date(r)} et toujours sans décision du CE : elle aurait dû être "
+         f"présentée à la réunion du CE du {fmt.date(m)} (art. 5.2). Inscrivez-la à l'ordre du jour "
+         f"de la prochaine réunion du CE.{after}"
+         for r, m in zip(received[flagged], meeting[flagged])],
+        index=forms.index[flagged.to_numpy()], dtype=object)
+    return form_findings(ctx, flagged, "decision_ce", ARTICLE, "non-presentee-au-ce", AVERTISSEMENT, message)
+
+
+RULES = [regle_5_2_presentation_au_ce]
