@@ -19,7 +19,10 @@ Run ``python examples/make_plan.py OUT.xlsx`` to write the example plan
 """
 from __future__ import annotations
 
+import io
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -188,8 +191,10 @@ def _page(ws, row: int, goal: str | None, page, statuses: dict) -> int:
     return row + 1  # a blank line after the page
 
 
-def write_seed_plan(path: Path, statuses: dict | None = None, layout: str = "per-axis") -> Path:
-    """Write the seed grid to ``path`` (``layout``: ``per-axis`` or ``one-sheet``)."""
+def write_seed_plan(path: Path, statuses: dict | None = None, layout: str = "per-axis",
+                    seed: list | None = None) -> Path:
+    """Write the seed grid to ``path`` (``layout``: ``per-axis`` or ``one-sheet``).
+    ``seed`` replaces ``SEED`` (same shape) to write a variant of the plan."""
     if layout not in ("per-axis", "one-sheet"):
         raise ValueError(f"unknown layout {layout!r}")
     statuses = statuses or {}
@@ -200,14 +205,14 @@ def write_seed_plan(path: Path, statuses: dict | None = None, layout: str = "per
         row = 1
         for line in FRONT_MATTER:
             row = _title(ws, row, line) if line.isupper() else _line(ws, row, line)
-        for i, (axis_title, _goal, _pages) in enumerate(SEED):
+        for i, (axis_title, _goal, _pages) in enumerate(seed or SEED):
             ws.cell(row, 1, axis_title)
-            ws.cell(row, 2, f"page {[1, 3, 4, 5][i]}")
+            ws.cell(row, 2, f"page {i + 2 if i else 1}")
             row += 1
         row += 1
     else:
         wb.remove(wb.active)
-    for n, (axis_title, goal, pages) in enumerate(SEED, start=1):
+    for n, (axis_title, goal, pages) in enumerate(seed or SEED, start=1):
         if layout == "per-axis":
             ws = wb.create_sheet(f"Axe {n}")
             row = 1
@@ -216,8 +221,31 @@ def write_seed_plan(path: Path, statuses: dict | None = None, layout: str = "per
             row = _header(ws, row)
             row = _page(ws, row, goal if p == 0 else None, page, statuses)
         _widths(ws)
+    return _save(wb, path)
+
+
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+SAVED_AT = (2021, 9, 1, 8, 0, 0)
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    """Save so that two runs give the same bytes (fixed zip times and document
+    dates): the committed example inbox does not churn."""
+    wb.properties.creator = wb.properties.lastModifiedBy = "SEESOCQ — secrétariat"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(rb"\g<1>2021-09-01T08:00:00Z\g<3>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=SAVED_AT)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    path.write_bytes(out.getvalue())
     return path
 
 

@@ -41,6 +41,7 @@ class Params:
     decision_refusee: str
     decision_en_depot: str
     lignes_en_tete: int
+    plan_mois_debut_annee: int
 
     @property
     def decisions(self) -> tuple[str, str, str]:
@@ -104,6 +105,7 @@ def load_params(path: str | Path | None = None) -> Params:
         decision_refusee=dec["refusee"],
         decision_en_depot=dec["en_depot"],
         lignes_en_tete=int(raw["lecture"]["lignes_en_tete"]),
+        plan_mois_debut_annee=int(raw["plan"]["mois_debut_annee"]),
     )
 
 

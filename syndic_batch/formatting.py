@@ -58,7 +58,8 @@ def date(value: Any) -> str:
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):
         value = value.date()
-    return format_date(value, format="d MMMM y", locale=LOCALE)
+    text = format_date(value, format="d MMMM y", locale=LOCALE)
+    return "1er" + text[1:] if value.day == 1 else text  # Québec usage: « 1er mai 2026 »
 
 
 def month(value: Any) -> str:

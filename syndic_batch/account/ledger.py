@@ -35,8 +35,8 @@ def is_adopted(forms: pd.DataFrame, params: Params) -> pd.Series:
     """Rows whose Décision du CE folds to the adopted decision (fold once per distinct value)."""
     target = fold(params.decision_adoptee)
     decisions = forms["decision_ce"]
-    folded = {v: fold(v) == target for v in decisions.dropna().unique()}
-    return decisions.map(folded).fillna(False).astype(bool)
+    adopted_values = [v for v in decisions.dropna().unique() if fold(v) == target]
+    return decisions.isin(adopted_values)
 
 
 def hours_granted(forms: pd.DataFrame, adopted: pd.Series) -> pd.Series:

@@ -113,7 +113,10 @@ STATUSES = ("Réalisé", "En cours", "Non débuté", "Reporté", "Abandonné", "
 _STATUS_BY_FOLD = {fold(s): s for s in STATUSES}
 _STATUS_BY_FOLD.update({"realisee": "Réalisé", "fait": "Réalisé", "termine": "Réalisé",
                         "non debutee": "Non débuté", "pas debute": "Non débuté",
-                        "reportee": "Reporté", "abandonnee": "Abandonné", "en continu": "Continu"})
+                        "reportee": "Reporté", "abandonnee": "Abandonné", "en continu": "Continu",
+                        "complete": "Réalisé", "completee": "Réalisé", "acheve": "Réalisé",
+                        "achevee": "Réalisé", "annule": "Abandonné", "annulee": "Abandonné",
+                        "a faire": "Non débuté", "non commence": "Non débuté"})
 
 
 def normalise_status(text: str | None) -> str | None:

@@ -63,7 +63,7 @@ def regle_2_taux_declare(ctx: Context) -> list[Finding]:
     """Declared rate differing from the register's by more than params.tolerance_taux (avertissement)."""
     declared, rates = ctx.forms["taux_declare"], ctx.rates
     flagged = declared.notna() & rates["taux"].notna() & (
-        (declared - rates["taux"]).abs() > ctx.params.tolerance_taux)
+        (declared - rates["taux"]).abs() > ctx.params.tolerance_taux + 1e-9)  # 30.005 - 30 is 0.0050000000001
     if not flagged.any():
         return []
     out = []

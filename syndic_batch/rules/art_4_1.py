@@ -12,22 +12,16 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "4.1"
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
 
 
 def regle_4_1_categorie(ctx: Context) -> list[Finding]:
     """A category not in the list (a *Congrès* of any body is a known category: see 4.3).
     An empty category is art. 5.1's."""
     p = ctx.params
-    cat = _folded(ctx.forms["categorie"])
+    cat = folded(ctx.forms["categorie"])
     known = {fold(c) for c in p.categories_connues}
     flagged = (cat != "") & ~cat.isin(known)
     if not flagged.any():
@@ -45,9 +39,9 @@ def regle_4_1_deplacement_300_km(ctx: Context) -> list[Finding]:
     was written but cannot be read is art. 5.1's."""
     p = ctx.params
     forms = ctx.forms
-    travel = _folded(forms["categorie"]) == fold(p.categorie_deplacement)
+    travel = folded(forms["categorie"]) == fold(p.categorie_deplacement)
     dist = forms["distance_km"]
-    empty = dist.isna() & (_folded(forms["distance_km__brut"]) == "")  # nothing (or a dash) written
+    empty = dist.isna() & (folded(forms["distance_km__brut"]) == "")  # nothing (or a dash) written
     short = dist.notna() & (dist < p.distance_min_km)
     flagged = travel & (empty | short)
     if not flagged.any():
@@ -101,9 +95,9 @@ def regle_4_1_trois_par_reunion(ctx: Context) -> list[Finding]:
     place; a member on several rows of one meeting counts once."""
     p = ctx.params
     forms = ctx.forms
-    cat = _folded(forms["categorie"])
+    cat = folded(forms["categorie"])
     regional = cat.isin({fold(c) for c in p.categories_reunions_regionales})
-    meeting = _folded(forms["reunion"])
+    meeting = folded(forms["reunion"])
     usable = regional & forms["matricule"].notna() & (forms["date_activite"].notna() | (meeting != ""))
     if usable.sum() <= p.max_personnes_reunion:
         return []
@@ -126,11 +120,12 @@ def regle_4_1_trois_par_reunion(ctx: Context) -> list[Finding]:
         category = forms.at[first, "categorie"]
         what = (f"la réunion « {name} »" if name else
                 f"la {category[0].lower()}{category[1:]} du {fmt.date(forms.at[first, 'date_activite'])}")
+        people = _people(ctx, kept[reunion_id])
         for i, r in zip(rows.index, rows["rang"]):
             messages[i] = (
                 f"{int(r)}e personne à {what} : au plus {max_n} personnes peuvent être libérées pour "
-                f"une même réunion (art. 4.1). Premières demandes reçues : "
-                f"{_people(ctx, kept[reunion_id])}. Cette libération ne peut pas être accordée.")
+                f"une même réunion (art. 4.1). Premières demandes reçues : {people}. "
+                f"Cette libération ne peut pas être accordée.")
     message = pd.Series(messages, dtype=object)
     return form_findings(ctx, list(over.index), "categorie", ARTICLE, "trois-par-reunion", ERREUR, message)
 

@@ -14,26 +14,20 @@ import pandas as pd
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding
 from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "4.2"
 RULE = "octroi-exceptionnel"
 
 
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
-
-
 def regle_4_2_octroi_exceptionnel(ctx: Context) -> list[Finding]:
     p = ctx.params
     forms = ctx.forms
-    exceptional = _folded(forms["categorie"]).isin({fold(c) for c in p.categories_exceptionnelles})
+    exceptional = folded(forms["categorie"]).isin({fold(c) for c in p.categories_exceptionnelles})
     if not exceptional.any():
         return []
-    decision = _folded(forms["decision_ce"])
-    justified = _folded(forms["justification"]) != ""
+    decision = folded(forms["decision_ce"])
+    justified = folded(forms["justification"]) != ""
     category = forms["categorie"]
 
     def says(mask: pd.Series, text: str) -> pd.Series:
@@ -42,9 +36,9 @@ def regle_4_2_octroi_exceptionnel(ctx: Context) -> list[Finding]:
     undecided = exceptional & (decision == "")
     deferred = exceptional & (decision == fold(p.decision_en_depot))
     adopted = exceptional & (decision == fold(p.decision_adoptee))
-    grant = ("activité qui n'est généralement pas libérée (art. 4.2). Le Conseil exécutif ne peut l'accorder "
-             "qu'exceptionnellement, si les fonctions du membre ou le bon déroulement de l'activité ont exigé "
-             "une participation active et soutenue")
+    grant = ("activité qui n'est généralement pas libérée (art. 4.2). Le Conseil exécutif ne peut "
+             "l'accorder qu'exceptionnellement, si les fonctions du membre ou le bon déroulement de "
+             "l'activité ont exigé une participation active et soutenue")
     return [
         *form_findings(ctx, undecided, "decision_ce", ARTICLE, RULE, AVERTISSEMENT, says(
             undecided, grant + " : octroi exceptionnel du CE requis, à justifier.")),

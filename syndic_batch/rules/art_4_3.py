@@ -6,20 +6,12 @@ Organisme is art. 5.1's (the field is required for a congress).
 """
 from __future__ import annotations
 
-import pandas as pd
-
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "4.3"
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
 
 
 def regle_4_3_congres(ctx: Context) -> list[Finding]:
@@ -27,9 +19,9 @@ def regle_4_3_congres(ctx: Context) -> list[Finding]:
     « FTQ-Construction » is another body)."""
     p = ctx.params
     forms = ctx.forms
-    congress = _folded(forms["categorie"]) == fold(p.categorie_congres)
+    congress = folded(forms["categorie"]) == fold(p.categorie_congres)
     bodies = {fold(b) for b in p.organismes_congres}
-    flagged = congress & _folded(forms["organisme"]).isin(bodies)
+    flagged = congress & folded(forms["organisme"]).isin(bodies)
     if not flagged.any():
         return []
     names = list(p.organismes_congres)

@@ -22,17 +22,11 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "4.5"
 RULE = "heures-par-jour"
 EPSILON = 1e-9  # sums of decimal hours: 2.7 + 5.3 must stay exactly 8
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
 
 
 def hours_counted(ctx: Context) -> pd.Series:
@@ -41,7 +35,7 @@ def hours_counted(ctx: Context) -> pd.Series:
     forms = ctx.forms
     asked = forms["heures_demandees"]
     asked = asked.where((asked > p.min_exclu_heures_ligne) & (asked <= p.max_heures_ligne))
-    decision = _folded(forms["decision_ce"])
+    decision = folded(forms["decision_ce"])
     granted = forms["heures_accordees"]
     fewer = (decision == fold(p.decision_adoptee)) & (granted < asked)
     counted = asked.where(~fewer, granted)
@@ -68,7 +62,7 @@ def regle_4_5_huit_heures_par_jour(ctx: Context) -> list[Finding]:
     over["lignes"] = over_day["heures"].transform("size")
     over["fichiers"] = over_day["fichier"].transform("nunique")
     limit = fmt.hours(p.max_heures_par_jour)
-    justified = (_folded(forms["justification"]) != "").loc[over.index]
+    justified = (folded(forms["justification"]) != "").loc[over.index]
 
     def message(row, with_reason: bool) -> str:
         head = (f"Le membre {row.matricule} cumule {fmt.hours(row.total)} de libération le "

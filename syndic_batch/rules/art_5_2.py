@@ -14,17 +14,10 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, Finding
-from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "5.2"
 CE_NAMES = {"ce", "conseil executif"}  # Instance column of the calendar, folded
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
 
 
 def ce_meetings(ctx: Context) -> np.ndarray:
@@ -32,7 +25,7 @@ def ce_meetings(ctx: Context) -> np.ndarray:
     cal = ctx.data.calendar
     if cal.empty:
         return np.array([], dtype="datetime64[ns]")
-    dates = cal.loc[_folded(cal["instance"]).isin(CE_NAMES), "date"].dropna()
+    dates = cal.loc[folded(cal["instance"]).isin(CE_NAMES), "date"].dropna()
     return np.unique(dates.to_numpy(dtype="datetime64[ns]"))
 
 
@@ -41,7 +34,7 @@ def regle_5_2_presentation_au_ce(ctx: Context) -> list[Finding]:
     meetings = ce_meetings(ctx)
     if len(meetings) == 0:
         return []
-    decision = _folded(forms["decision_ce"])
+    decision = folded(forms["decision_ce"])
     received = forms["date_reception"]
     undecided = (decision == "") & received.notna()
     pos = np.searchsorted(meetings, received.to_numpy(dtype="datetime64[ns]"), side="right")

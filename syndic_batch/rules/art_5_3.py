@@ -10,21 +10,15 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "5.3"
 EPSILON = 1e-9
 
 
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
-
-
 def regle_5_3_decision_connue(ctx: Context) -> list[Finding]:
     p = ctx.params
-    decision = _folded(ctx.forms["decision_ce"])
+    decision = folded(ctx.forms["decision_ce"])
     flagged = (decision != "") & ~decision.isin({fold(d) for d in p.decisions})
     listing = ", ".join(f"« {d} »" for d in p.decisions[:-1]) + f" ou « {p.decisions[-1]} »"
     message = ctx.forms["decision_ce"].where(flagged).map(

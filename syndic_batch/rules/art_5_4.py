@@ -13,21 +13,15 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import form_findings
+from .base import folded, form_findings
 
 ARTICLE = "5.4"
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
 
 
 def regle_5_4_depot_apres_adoption(ctx: Context) -> list[Finding]:
     p = ctx.params
     forms = ctx.forms
-    decision = _folded(forms["decision_ce"])
+    decision = folded(forms["decision_ce"])
     deposit, decided = forms["date_depot"], forms["date_decision"]
     not_adopted = decision.isin({"", fold(p.decision_refusee), fold(p.decision_en_depot)})
     adopted = decision == fold(p.decision_adoptee)

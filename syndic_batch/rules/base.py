@@ -64,4 +64,5 @@ def folded(series: pd.Series) -> pd.Series:
     from ..text import fold
 
     uniques = {v: fold(v) for v in series.dropna().unique()}
-    return series.map(uniques).fillna("")
+    out = series.map(uniques).astype(object)
+    return out.where(out.notna(), "")

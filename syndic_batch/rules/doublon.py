@@ -10,21 +10,14 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, DOUBLON, Finding
-from ..text import fold
-from .base import form_findings
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    """``fold`` of each value, computed once per distinct value ('' when empty)."""
-    keys = {v: fold(v) for v in s.dropna().unique()}
-    return s.map(keys).fillna("").astype(object)
+from .base import folded, form_findings
 
 
 def regle_doublon(ctx: Context) -> list[Finding]:
     forms = ctx.forms
     keys = pd.DataFrame({
         "matricule": forms["matricule"], "date": forms["date_activite"],
-        "categorie": _folded(forms["categorie"]), "heures": forms["heures_demandees"].round(4),
+        "categorie": folded(forms["categorie"]), "heures": forms["heures_demandees"].round(4),
         "date_reception": forms["date_reception"], "_file": forms["_file"], "_row": forms["_row"],
     })
     key = ["matricule", "date", "categorie", "heures"]

@@ -7,8 +7,6 @@ row). Either way, at most one finding per row.
 """
 from __future__ import annotations
 
-import pandas as pd
-
 from ..context import Context
 from ..model import AVERTISSEMENT, INFO, REFERENCE_PLAN_INCONNUE, Finding
 from ..plan.model import Plan, parse_reference

@@ -17,8 +17,10 @@ from typing import Callable
 from markupsafe import Markup, escape
 
 WIDTH = 560          # viewBox width; the CSS scales the chart to the page
-FONT = 15            # label size in viewBox units
-BAR_ROW = 46         # height of one bar with its label above it
+FONT = 16            # label size in viewBox units (the phone CSS makes it larger)
+BAR_ROW = 58         # height of one bar with its label above it
+LABEL_BASE = 22      # label baseline, from the top of its row: room for the phone's larger letters
+BAR_TOP = 28
 BAR_HEIGHT = 18
 VALUE_ROOM = 120     # room right of the longest bar for its value
 
@@ -51,24 +53,27 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[Bar]) -> Markup |
         y = i * BAR_ROW
         length = max(b.value * scale, 0.0)
         parts.append(
-            f'<text class="etiquette" x="0" y="{y + FONT:.0f}" font-size="{FONT}">{escape(b.label)}</text>'
-            f'<rect class="barre" x="0" y="{y + FONT + 5:.0f}" width="{length:.1f}" height="{BAR_HEIGHT}" rx="2"/>'
-            f'<text class="valeur" x="{length + 6:.1f}" y="{y + FONT + 5 + BAR_HEIGHT - 4:.0f}" '
+            f'<text class="etiquette" x="0" y="{y + LABEL_BASE}" font-size="{FONT}">{escape(b.label)}</text>'
+            f'<rect class="barre" x="0" y="{y + BAR_TOP}" width="{length:.1f}" height="{BAR_HEIGHT}" rx="2"/>'
+            f'<text class="valeur" x="{length + 6:.1f}" y="{y + BAR_TOP + BAR_HEIGHT - 3}" '
             f'font-size="{FONT}">{escape(b.text)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def nice_ceiling(value: float) -> float:
-    """The round number (1, 2, 2.5, 5 × 10ⁿ) at or above ``value``: the top of an axis."""
+def axis_steps(value: float, most: int = 5) -> tuple[float, int]:
+    """A round step (1, 2 or 5 × 10ⁿ) and how many of them (at most ``most``) reach ``value``:
+    the grid of an axis. ``247 000`` → ``(50 000, 5)``."""
     if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= value - 1e-9:
-            return step * power
-    return 10 * power
+        return 1.0, 1
+    power = 10 ** math.floor(math.log10(value / most))
+    for base in (1, 2, 5, 10, 20):
+        step = base * power
+        count = math.ceil(value / step - 1e-9)
+        if count <= most:
+            return float(step), max(count, 1)
+    return float(20 * power), most
 
 
 def line_chart(chart_id: str, title: str, desc: str, labels: list[str], values: list[float],
@@ -82,7 +87,8 @@ def line_chart(chart_id: str, title: str, desc: str, labels: list[str], values: 
     left, right, top_pad, bottom = 78, 16, 34, 60
     height = 300
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
-    top = nice_ceiling(max([*values, limit or 0.0]) * 1.05)
+    step, count = axis_steps(max([*values, limit or 0.0]))
+    top = step * count
 
     def y_of(v: float) -> float:
         return top_pad + plot_h - (v / top) * plot_h
@@ -94,25 +100,28 @@ def line_chart(chart_id: str, title: str, desc: str, labels: list[str], values: 
         return left + (i * step_x if n > 1 else plot_w / 2)
 
     parts = [_svg_open(chart_id, height, title, desc, "chart-ligne")]
-    for k in range(5):  # horizontal grid and y labels
-        v = top * k / 4
+    for k in range(count + 1):  # horizontal grid and y labels
+        v = step * k
         y = y_of(v)
         parts.append(f'<line class="grille" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
                      f'<text class="axe" x="{left - 6}" y="{y + 5:.1f}" font-size="13" '
                      f'text-anchor="end">{escape(fmt(v))}</text>')
-    every = max(1, math.ceil(n / 6))  # at most about six month labels
+    every = max(1, math.ceil((n - 1) / 3))  # at most four month labels, the last one always
+    shown = set(range(n - 1, -1, -every))
     for i, label in enumerate(labels):
-        if i % every and i != n - 1:
+        if i not in shown:
             continue
         word, _, rest = label.partition(" ")
         x = x_of(i)
+        anchor = "end" if i == n - 1 and n > 1 else ("start" if i == 0 and n > 1 else "middle")
         parts.append(f'<text class="axe" x="{x:.1f}" y="{height - bottom + 20}" font-size="13" '
-                     f'text-anchor="middle">{escape(word)}'
+                     f'text-anchor="{anchor}">{escape(word)}'
                      f'<tspan x="{x:.1f}" dy="16">{escape(rest)}</tspan></text>')
     if limit is not None:
         y = y_of(limit)
+        text_y = y - 7 if y - top_pad > 24 else y + 20   # below the line when it runs along the top
         parts.append(f'<line class="limite" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                     f'<text class="limite-texte" x="{WIDTH - right}" y="{y - 7:.1f}" font-size="14" '
+                     f'<text class="limite-texte" x="{WIDTH - right}" y="{text_y:.1f}" font-size="14" '
                      f'text-anchor="end">{escape(limit_text or fmt(limit))}</text>')
     points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<polyline class="serie" points="{points}"/>')

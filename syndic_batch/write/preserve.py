@@ -13,7 +13,7 @@ real round trip in ``tests/test_annotate.py``:
 * Excel 2010+ worksheet extensions (``<extLst>``: extended data validation and
   conditional formatting, sparklines, slicers, timelines);
 * slicer caches, timelines and the data model at workbook level, data connections;
-* Excel 4.0 macro sheets and dialog sheets;
+* the nature of Excel 4.0 macro sheets and dialog sheets (they become plain worksheets);
 * everything of a Strict Open XML workbook (openpyxl reads no sheet of it).
 
 ``what_would_be_lost(src)`` returns one ``(sheet or None, French sentence)`` per kind of
@@ -168,11 +168,13 @@ def _inspect(pkg: _Package) -> list[Loss]:
         rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
         rtype, part = by_id.get(rid, ("", ""))
         if rtype in ("macrosheet", "xlMacrosheet", "xlIntlMacrosheet"):
-            losses.append((sheet_name, f"La feuille de macros Excel 4.0 « {sheet_name} » ne figure "
-                                       "pas dans la copie annotée ; consultez l'original."))
+            losses.append((sheet_name, f"La feuille de macros Excel 4.0 « {sheet_name} » devient "
+                                       "une feuille ordinaire dans la copie annotée : ses macros "
+                                       "n'y fonctionnent pas ; consultez l'original."))
         elif rtype == "dialogsheet":
-            losses.append((sheet_name, f"La feuille de dialogue « {sheet_name} » ne figure pas "
-                                       "dans la copie annotée ; consultez l'original."))
+            losses.append((sheet_name, f"La feuille de dialogue « {sheet_name} » devient une "
+                                       "feuille ordinaire, sans ses contrôles, dans la copie "
+                                       "annotée ; consultez l'original."))
         elif rtype == "worksheet":
             losses.extend(_sheet_losses(pkg, sheet_name, part))
         elif rtype == "chartsheet":

@@ -21,16 +21,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
-from dateutil.relativedelta import relativedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import formatting as fmt
+from ..account.ledger import bank_years
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding, count_by_severity, sort_findings
 from ..read.fields import KINDS, PLAN
 from ..resources import templates_dir
 from ..text import fold
+from .atomic import write_text_atomic
 from .charts import Bar, bar_chart, line_chart
 
 REPORT_NAMES = ("ce", "cs", "ag")
@@ -46,25 +47,6 @@ SEVERITY_LABELS = {ERREUR: "Erreur", AVERTISSEMENT: "Avertissement", INFO: "Info
 SEVERITY_PLURALS = {ERREUR: "Erreurs", AVERTISSEMENT: "Avertissements", INFO: "Informations"}
 SANS_CATEGORIE = "(catégorie absente)"
 
-try:
-    from .atomic import write_text_atomic
-except ImportError:  # write/atomic.py not written yet: same behaviour, private copy
-    import os
-    import tempfile
-
-    def write_text_atomic(path: Path, text: str) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
 # --------------------------------------------------------------------------- periods
 
 
@@ -74,8 +56,8 @@ class BankYear:
     before the next one (or one year later when the bank sheet has no next one)."""
 
     start: dt.date
-    end: dt.date
-    hours: float      # Heures allouées (NaN when unreadable)
+    end: dt.date      # inclusive
+    hours: float      # Heures allouées
     budget: float     # Budget des fonds syndicaux ($)
 
     @property
@@ -92,16 +74,13 @@ def _as_date(value: Any) -> dt.date:
 
 
 def bank_year(ctx: Context) -> BankYear | None:
-    bank = ctx.data.bank
-    renewals = bank.dropna(subset=["date_renouvellement"]).sort_values("date_renouvellement", kind="stable")
-    current = renewals[renewals["date_renouvellement"] <= _ts(ctx.as_of)]
-    if current.empty:
+    """The bank year (as the ledger cuts them) that contains ``ctx.as_of``, or None."""
+    years = bank_years(ctx.data.bank)
+    hit = years[(years["debut"] <= _ts(ctx.as_of)) & (years["fin"] >= _ts(ctx.as_of))]
+    if hit.empty:
         return None
-    row = current.iloc[-1]
-    start = _as_date(row["date_renouvellement"])
-    later = renewals["date_renouvellement"][renewals["date_renouvellement"] > _ts(start)]
-    end = (_as_date(later.min()) if not later.empty else start + relativedelta(years=1)) - dt.timedelta(days=1)
-    return BankYear(start, end, float(row["heures_allouees"]), float(row["budget_fonds"]))
+    y = hit.iloc[-1]
+    return BankYear(_as_date(y["debut"]), _as_date(y["fin"]), float(y["heures"]), float(y["budget"]))
 
 
 def ce_meetings(ctx: Context) -> list[dt.date]:
@@ -192,6 +171,23 @@ def _text(value: Any, default: str = "—") -> str:
     return default if value is None or pd.isna(value) else str(value)
 
 
+def plural(n: int, singular: str, plural_form: str) -> str:
+    """``1 erreur``, ``2 erreurs``, ``1 234 formulaires`` (French: 0 and 1 are singular)."""
+    return f"{fmt.number(n, 0)} {singular if n < 2 else plural_form}"
+
+
+def _formatted(series: pd.Series, to_text) -> list[str]:
+    """``to_text`` of every value of a column, computed once per distinct value
+    (empty cells once too): dates and amounts repeat a lot over thousands of rows."""
+    codes, uniq = pd.factorize(series, use_na_sentinel=True)
+    texts = [to_text(v) for v in uniq] + [to_text(None)]
+    return [texts[c] for c in codes]
+
+
+def _sources(frame: pd.DataFrame) -> list[str]:
+    return [_source(f, sh, int(r)) for f, sh, r in zip(frame["_file"], frame["_sheet"], frame["_row"])]
+
+
 def _source(file: str, sheet: str | None, row: int | None, column: str | None = None) -> str:
     parts = [file]
     if sheet:
@@ -222,8 +218,8 @@ def files_view(ctx: Context) -> list[dict[str, Any]]:
 
 def header_view(ctx: Context, title: str, articles: str, year: BankYear | None) -> dict[str, Any]:
     if year is None:
-        period = (f"aucune année de banque ne contient le {fmt.date(ctx.as_of)} : la feuille « Banque » "
-                  "n'a pas de date de renouvellement antérieure ou égale à cette date")
+        period = (f"aucune année de la feuille « Banque » ne contient le {fmt.date(ctx.as_of)} "
+                  "(date de renouvellement absente ou trop ancienne)")
     else:
         period = f"du {fmt.date(year.start)} (dernier renouvellement de la banque) au {fmt.date(ctx.as_of)}"
     return {
@@ -403,26 +399,24 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
     if not ids:
         return []
     forms = ctx.forms.loc[ids]
-    rates = ctx.ledger.loc[ids, "taux"]
-    items = []
-    for fid, r in forms.iterrows():
-        rate = rates.loc[fid]
-        asked = r["heures_demandees"]
-        items.append({
-            "id": int(fid),
-            "source": _source(r["_file"], r["_sheet"], int(r["_row"])),
-            "matricule": _text(r["matricule"]),
-            "nom": names.get(r["matricule"], _text(r["nom"])),
-            "date_activite": fmt.date(r["date_activite"]),
-            "categorie": _text(r["categorie"], SANS_CATEGORIE),
-            "description": _text(r["description"], ""),
-            "heures_demandees": fmt.hours(asked),
-            "heures_demandees_valeur": float(asked),
-            "valeur_demandee": fmt.money(asked * rate),
-            "date_reception": fmt.date(r["date_reception"]),
-            "etat": _STATE_LABELS[state.loc[fid]],
-            "constats": [_finding_view(f) for f in sort_findings(findings_by_form.get(int(fid), []))],
-        })
+    asked = forms["heures_demandees"].astype(float)
+    cols = {
+        "id": [int(i) for i in ids],
+        "source": _sources(forms),
+        "matricule": _formatted(forms["matricule"], _text),
+        "nom": [names.get(m, _text(n)) for m, n in zip(forms["matricule"], forms["nom"])],
+        "date_activite": _formatted(forms["date_activite"], fmt.date),
+        "categorie": _formatted(forms["categorie"], lambda v: _text(v, SANS_CATEGORIE)),
+        "description": _formatted(forms["description"], lambda v: _text(v, "")),
+        "heures_demandees": _formatted(asked, fmt.hours),
+        "heures_demandees_valeur": asked.tolist(),
+        "valeur_demandee": _formatted(asked * ctx.ledger.loc[ids, "taux"], fmt.money),
+        "date_reception": _formatted(forms["date_reception"], fmt.date),
+        "etat": state.loc[ids].map(_STATE_LABELS).tolist(),
+    }
+    items = [dict(zip(cols, values)) for values in zip(*cols.values())]
+    for item in items:
+        item["constats"] = [_finding_view(f) for f in sort_findings(findings_by_form.get(item["id"], []))]
     return items
 
 
@@ -452,6 +446,7 @@ def agenda_view(ctx: Context, next_ce: dt.date | None, names: dict[str, str], st
         "reunion_iso": next_ce.isoformat() if next_ce else None,
         "note": note,
         "formulaires": items,
+        "nombre_texte": plural(len(items), "formulaire", "formulaires"),
         "heures_demandees": fmt.hours(total),
     }
 
@@ -492,10 +487,21 @@ def errors_view(findings: list[Finding]) -> list[dict[str, Any]]:
             "article": article,
             "titre": f"Article {article}" if article else "Contrôles des données (sans article)",
             "nombre": len(items),
+            "nombre_texte": plural(len(items), "erreur", "erreurs"),
             "constats": [_finding_view(f) for f in shown],
             "autres": len(items) - len(shown),
+            "autres_texte": plural(len(items) - len(shown), "autre erreur", "autres erreurs"),
         })
     return out
+
+
+def _charged_to(bank_hours: float, funds_hours: float) -> str:
+    """Where a release's hours were charged (art. 3): the bank, the union funds, or both."""
+    if funds_hours <= 0:
+        return "banque"
+    if bank_hours <= 0:
+        return "fonds syndicaux"
+    return f"banque {fmt.hours(bank_hours)}, fonds syndicaux {fmt.hours(funds_hours)}"
 
 
 def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | None,
@@ -515,21 +521,21 @@ def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | N
         dd = forms["date_decision"]
         mask = ledger["adoptee"].astype(bool) & (dd >= _ts(since)) & (dd <= _ts(ctx.as_of))
         rows = _rows(ctx, mask).sort_values(["date_decision", "date_activite", "_file", "_row"], kind="stable")
-    items = [{
-        "source": _source(r["_file"], r["_sheet"], int(r["_row"])),
-        "matricule": _text(r["matricule"]),
-        "nom": names.get(r["matricule"], _text(r["nom"])),
-        "date_activite": fmt.date(r["date_activite"]),
-        "categorie": r["categorie"],
-        "heures": fmt.hours(r["heures_octroyees"]),
-        "taux": fmt.money(r["taux"]),
-        "montant": fmt.money(r["valeur"]),
-        "montant_valeur": float(r["valeur"]),
-        "heures_banque": fmt.hours(r["heures_banque"]),
-        "heures_fonds": fmt.hours(r["heures_fonds"]),
-        "date_decision": fmt.date(r["date_decision"]),
-        "date_depot": fmt.date(r["date_depot"]) if pd.notna(r["date_depot"]) else "non déposée",
-    } for _, r in rows.iterrows()]
+    cols = {
+        "source": _sources(rows),
+        "matricule": _formatted(rows["matricule"], _text),
+        "nom": [names.get(m, _text(n)) for m, n in zip(rows["matricule"], rows["nom"])],
+        "date_activite": _formatted(rows["date_activite"], fmt.date),
+        "categorie": rows["categorie"].tolist(),
+        "heures": _formatted(rows["heures_octroyees"], fmt.hours),
+        "taux": _formatted(rows["taux"], fmt.money),
+        "montant": _formatted(rows["valeur"], fmt.money),
+        "montant_valeur": rows["valeur"].astype(float).tolist(),
+        "imputation": [_charged_to(b, f) for b, f in zip(rows["heures_banque"], rows["heures_fonds"])],
+        "date_decision": _formatted(rows["date_decision"], fmt.date),
+        "date_depot": _formatted(rows["date_depot"], lambda v: "non déposée" if pd.isna(v) else fmt.date(v)),
+    }
+    items = [dict(zip(cols, values)) for values in zip(*cols.values())]
     return {
         "depuis": fmt.date(since) if since else None,
         "reunion_precedente": fmt.date(prev_ce) if prev_ce else None,
@@ -565,6 +571,10 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
         "membres": members_view(rows, names, with_money=True),
         "ordre_du_jour": agenda_view(ctx, next_ce, names, state, by_form),
         "decisions": decisions_view(ctx, findings, names, state, by_form),
+        "decisions_intro": (
+            "Avertissements des articles 4.2 (octroi exceptionnel), 4.4 (complément d'un autre "
+            f"organisme payeur) et 4.5 (plus de {fmt.hours(ctx.params.max_heures_par_jour)} dans une "
+            "journée) sur des formulaires non décidés ou en dépôt."),
         "erreurs": errors_view(findings),
         "max_erreurs": MAX_ERREURS_PAR_ARTICLE,
         "adoptions": adopted_since_view(ctx, prev_ce, year, names),
