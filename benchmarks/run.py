@@ -126,10 +126,45 @@ def part_pipeline(inbox: Path, out: Path, args) -> list[dict]:
         findings = timer("vérifications (check_stage)", pipeline.check_stage, ctx)
         timer.steps[-1]["detail"] = f"{len(findings)} constats"
     out_dir = out / "sortie"
-    timer("écriture (write_stage)", pipeline.write_stage, ctx, findings, inbox, out_dir)
+    if args.ecriture:
+        write_by_writer(timer, ctx, findings, inbox, out_dir)
+    else:
+        timer("écriture (write_stage)", pipeline.write_stage, ctx, findings, inbox, out_dir)
     timer.steps.append({"etape": "total du traitement", "secondes": time.perf_counter() - t0,
                         "rss_max_mo": _peak_mb(), "detail": f"{len(findings)} constats"})
     return timer.steps
+
+
+def write_by_writer(timer: Timer, ctx, findings, inbox: Path, out: Path) -> None:
+    """What ``pipeline.write_stage`` does, one timed line per writer (``--ecriture``).
+    Mirrors write_stage: keep the two in step if it changes."""
+    from syndic_batch.model import sort_findings
+    from syndic_batch.write.annotate import annotate_workbook
+    from syndic_batch.write.constats import write_constats
+    from syndic_batch.write.deposit import write_deposit
+    from syndic_batch.write.plan_export import write_plan_export
+    from syndic_batch.write.reports import write_reports
+
+    out.mkdir(parents=True, exist_ok=True)
+    by_file: dict[str, list] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+
+    def annotate_all():
+        extra = []
+        for report in (r for r in ctx.data.files if r.readable):
+            dst = out / "annotes" / report.path
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            extra += annotate_workbook(inbox / report.path, dst, report.path, by_file.get(report.path, []))
+        return extra
+
+    extra = timer("  écriture : classeurs annotés", annotate_all)
+    all_findings = sort_findings(findings + extra)
+    timer("  écriture : constats.json", write_constats, all_findings, out / "constats.json")
+    timer("  écriture : dépôt à l'Employeur", write_deposit, ctx, out / "depot-employeur.xlsx")
+    if ctx.data.plan is not None:
+        timer("  écriture : plan d'action", write_plan_export, ctx, out / "plan-d-action.xlsx")
+    timer("  écriture : rapports HTML", write_reports, ctx, all_findings, out / "rapports")
 
 
 PARTS = {"plancher-lecture": part_floor_read, "plancher-copie": part_floor_copy, "pipeline": part_pipeline}
@@ -144,6 +179,8 @@ def _run_part(name: str, args, out: Path) -> list[dict]:
         cmd.append("--tracemalloc")
     if args.regles:
         cmd.append("--regles")
+    if args.ecriture:
+        cmd.append("--ecriture")
     if args.config:
         cmd += ["--config", str(args.config)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -175,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="date du traitement (AAAA-MM-JJ)")
     ap.add_argument("--config", type=Path, default=None, help="fichier TOML de paramètres")
     ap.add_argument("--regles", action="store_true", help="chronométrer chaque règle séparément")
+    ap.add_argument("--ecriture", action="store_true",
+                    help="chronométrer chaque écriture (classeurs annotés, constats, dépôt, plan, rapports)")
     ap.add_argument("--tracemalloc", action="store_true",
                     help="mesurer aussi le pic des allocations Python de chaque étape (plus lent)")
     ap.add_argument("--sans-planchers", action="store_true", help="ne pas mesurer les deux planchers")

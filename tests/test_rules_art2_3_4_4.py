@@ -35,7 +35,7 @@ def test_2_1_unknown_member_and_member_without_contract(tmp_path):
     assert sorted(found) == [3, 4]                      # Excel rows; the clean row 2 and the empty matricule are silent
     f = found[3]
     assert (f.article, f.rule, f.severity, f.column) == ("2.1", "membre-inconnu", "erreur", "Matricule")
-    assert "le matricule « 9999 » n'est pas au registre des membres" in f.message
+    assert "Le matricule « 9999 » n'est pas au registre des membres (art. 2.1)" in f.message
     assert "« 2004 » est au registre, mais aucun de ses contrats" in found[4].message
 
 
@@ -44,7 +44,7 @@ def test_2_1_activity_before_the_first_contract(tmp_path):
     found = _plain(art_2.regle_2_1_avant_premier_contrat(ctx))
     assert [(f.row, f.rule, f.severity, f.column) for f in found] == \
         [(2, "avant-premier-contrat", "avertissement", "Date de l'activité")]
-    assert "le 2 mars 2026" in found[0].message and "premier contrat (27,00 $)" in found[0].message
+    assert "Le 2 mars 2026" in found[0].message and "premier contrat (27,00 $)" in found[0].message
 
 
 def test_2_declared_rate_names_the_contract_rule(tmp_path):
@@ -62,9 +62,9 @@ def test_2_declared_rate_names_the_contract_rule(tmp_path):
         ("2.1", "avertissement", "Taux horaire déclaré ($)"),
         ("2.2", "avertissement", "Taux horaire déclaré ($)"),
         ("2.3", "avertissement", "Taux horaire déclaré ($)")]
-    assert found[3].message.startswith("Art. 2.1 : taux horaire déclaré 28,00 $, mais le taux retenu est 30,00 $")
-    assert "35,00 $, le plus élevé des taux des contrats en vigueur" in found[4].message
-    assert "22,00 $, celui du dernier contrat" in found[5].message
+    assert found[3].message.startswith("Taux horaire déclaré 28,00 $, mais le taux retenu est 30,00 $ (art. 2.1)")
+    assert "35,00 $ (art. 2.2), le plus élevé des taux des contrats en vigueur" in found[4].message
+    assert "22,00 $ (art. 2.3), celui du dernier contrat" in found[5].message
     assert all(f.rule == "taux-declare-different" for f in found.values())
     assert ctx.rates.loc[0, "taux"] == 30.0
 
@@ -88,11 +88,11 @@ def test_3_1_rows_charged_to_union_funds(tmp_path):
     assert sorted(found) == [2, 5, 6]
     assert {(f.article, f.rule, f.severity) for f in found.values()} == {("3.1", "banque-depassee", "info")}
     assert found[2].message == (
-        "Art. 3.1 : cette libération dépasse la banque de l'année du 1er janvier 2026 au 31 décembre 2026 : "
+        "Cette libération dépasse la banque de l'année du 1er janvier 2026 au 31 décembre 2026 (art. 3.1) : "
         "1 h sont imputées à la banque et 3 h aux fonds syndicaux (90,00 $, art. 3.2).")
     assert found[2].column == "Heures demandées"          # no Heures accordées on that row
     assert found[5].column == "Heures accordées"
-    assert "est épuisée : les 2 h de cette libération sont imputées aux fonds syndicaux (60,00 $" in found[5].message
+    assert "est épuisée (art. 3.1) : les 2 h de cette libération sont imputées aux fonds syndicaux (60,00 $" in found[5].message
 
 
 def test_3_2_budget_crossed_and_later_rows(tmp_path):
@@ -100,9 +100,9 @@ def test_3_2_budget_crossed_and_later_rows(tmp_path):
     found = _by_row(art_3.regle_3_2_budget_depasse(ctx))
     assert sorted(found) == [5, 6]
     assert {(f.article, f.rule, f.severity) for f in found.values()} == {("3.2", "budget-depasse", "erreur")}
-    assert ("atteignent 150,00 $, au-delà du budget de 100,00 $ (dépassement de 50,00 $)"
+    assert ("atteignent 150,00 $, au-delà du budget de 100,00 $ (dépassement de 50,00 $, art. 3.2)"
             in found[5].message)
-    assert "(100,00 $) est déjà dépassé : les 30,00 $ de cette libération" in found[6].message
+    assert "(100,00 $) est déjà dépassé (art. 3.2) : les 30,00 $ de cette libération" in found[6].message
 
 
 def test_3_silent_within_bank_and_budget(tmp_path):
@@ -138,8 +138,8 @@ def test_4_4_top_up_arithmetic(tmp_path):
     assert [(f.row, f.article, f.rule, f.severity, f.column) for f in found] == [
         (2, "4.4", "complement-organisme-payeur", "avertissement", "Montant versé par l'organisme payeur ($)")]
     assert found[0].message == (
-        "Art. 4.4 : l'organisme payeur « Fondation X » verse 50,00 $ pour une libération qui vaut 120,00 $ "
-        "(4 h × 30,00 $) ; le CE peut octroyer au plus le complément de 70,00 $, soit 2,33 h.")
+        "L'organisme payeur « Fondation X » verse 50,00 $ pour une libération qui vaut 120,00 $ "
+        "(4 h × 30,00 $) ; le CE peut octroyer au plus le complément de 70,00 $, soit 2,33 h (art. 4.4).")
     assert art_4_4.regle_4_4_complement_depasse(ctx) == []     # not decided yet
 
 
@@ -164,8 +164,8 @@ def test_4_4_adopted_hours_above_the_top_up(tmp_path):
     assert (found[3].article, found[3].rule, found[3].severity, found[3].column) == \
         ("4.4", "complement-depasse", "erreur", "Heures accordées")
     assert found[4].column == "Heures demandées"
-    assert found[3].message.startswith("Art. 4.4 : 3 h accordées, mais l'organisme payeur « Fondation X » verse "
-                                       "déjà 50,00 $ ; le complément permis est de 70,00 $, soit 2,33 h.")
+    assert found[3].message.startswith("3 h accordées, mais l'organisme payeur « Fondation X » verse "
+                                       "déjà 50,00 $ (art. 4.4) ; le complément permis est de 70,00 $, soit 2,33 h.")
 
 
 def test_4_4_silent_without_body_or_amount(tmp_path):

@@ -87,6 +87,12 @@ def charge_order(forms: pd.DataFrame, ids: pd.Index) -> pd.Index:
                            kind="mergesort").index
 
 
+def round_cents(values: pd.Series) -> pd.Series:
+    """Money rounded half up to the cent (NaN stays NaN): every dollar figure of
+    the ledger is, so that the deposit, the messages and the reports add up."""
+    return np.floor(values * 100 + 0.5 + 1e-7) / 100
+
+
 def build_ledger(ctx) -> pd.DataFrame:
     forms, params = ctx.forms, ctx.params
     adopted = is_adopted(forms, params)
@@ -99,7 +105,7 @@ def build_ledger(ctx) -> pd.DataFrame:
     led["adoptee"] = adopted
     led["heures_octroyees"] = granted
     led["taux"] = rate
-    led["valeur"] = (granted * rate).where(adopted, 0.0)
+    led["valeur"] = round_cents(granted * rate).where(adopted, 0.0)
     led["annee_banque"] = year
     led["heures_banque"] = 0.0
     led["heures_fonds"] = 0.0
@@ -118,7 +124,7 @@ def build_ledger(ctx) -> pd.DataFrame:
     before = cum - c["h"]
     bank_h = (alloc - before).clip(lower=0.0).clip(upper=c["h"])
     funds_h = c["h"] - bank_h
-    funds_d = funds_h * c["taux"]
+    funds_d = round_cents(funds_h * c["taux"])
     fcum = funds_d.fillna(0.0).groupby(c["annee"]).cumsum()
     fbefore = fcum - funds_d.fillna(0.0)
 

@@ -156,10 +156,8 @@ def parse_year(label: str | None) -> tuple[int, int] | None:
 
 
 def year_start_month(params) -> int:
-    """The plan year's first month, from ``params.plan_mois_debut_annee`` when the
-    configuration has it, else ``DEFAULT_YEAR_START_MONTH``."""
-    month = getattr(params, "plan_mois_debut_annee", None)
-    return int(month) if month else DEFAULT_YEAR_START_MONTH
+    """The plan year's first month (``[plan] mois_debut_annee``)."""
+    return params.plan_mois_debut_annee
 
 
 def year_bounds(label: str, start_month: int = DEFAULT_YEAR_START_MONTH) -> tuple[dt.date, dt.date] | None:

@@ -32,14 +32,14 @@ def regle_2_1_membre_inconnu(ctx: Context) -> list[Finding]:
     out = []
     if unknown.any():
         msg = forms.loc[unknown, "matricule"].map(
-            lambda m: f"Art. 2.1 : le matricule « {m} » n'est pas au registre des membres ; le taux horaire "
+            lambda m: f"Le matricule « {m} » n'est pas au registre des membres (art. 2.1) ; le taux horaire "
                       "ne peut pas être établi. Corrigez le matricule ou ajoutez le membre au registre.")
         out += form_findings(ctx, unknown, "matricule", "2.1", MEMBRE_INCONNU, ERREUR, msg)
     if no_contract.any():
         msg = forms.loc[no_contract, "matricule"].map(
-            lambda m: f"Art. 2.1 : le membre « {m} » est au registre, mais aucun de ses contrats n'a une date "
+            lambda m: f"Le membre « {m} » est au registre, mais aucun de ses contrats n'a une date "
                       "de début et un taux horaire lisibles ; le taux horaire ne peut pas être établi. "
-                      "Complétez le registre des membres.")
+                      "Complétez le registre des membres (art. 2.1).")
         out += form_findings(ctx, no_contract, "matricule", "2.1", MEMBRE_INCONNU, ERREUR, msg)
     return out
 
@@ -52,7 +52,7 @@ def regle_2_1_avant_premier_contrat(ctx: Context) -> list[Finding]:
     sub = ctx.forms.loc[flagged, ["matricule", "date_activite"]]
     rate = ctx.rates.loc[flagged, "taux"]
     msg = pd.Series([
-        f"Art. 2.1 : le {fmt.date(d)}, le membre « {m} » n'avait encore aucun contrat avec l'Employeur ; "
+        f"Le {fmt.date(d)}, le membre « {m} » n'avait encore aucun contrat avec l'Employeur (art. 2.1) ; "
         f"le taux de son premier contrat ({fmt.money(t)}) est utilisé. Vérifiez la date de l'activité "
         "ou le registre des membres."
         for m, d, t in zip(sub["matricule"], sub["date_activite"], rate)], index=sub.index)
@@ -72,7 +72,7 @@ def regle_2_taux_declare(ctx: Context) -> list[Finding]:
         if not ids.any():
             continue
         msg = pd.Series([
-            f"Art. {article} : taux horaire déclaré {fmt.money(d)}, mais le taux retenu est {fmt.money(t)}, "
+            f"Taux horaire déclaré {fmt.money(d)}, mais le taux retenu est {fmt.money(t)} (art. {article}), "
             f"{_HOW[source]}. La libération est calculée au taux retenu ; corrigez le taux déclaré "
             "ou le registre des membres."
             for d, t in zip(declared[ids], rates.loc[ids, "taux"])], index=declared.index[ids.to_numpy()])

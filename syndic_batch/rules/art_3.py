@@ -50,11 +50,11 @@ def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
         dollars = fmt.money(funds_d) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
         if bank_h > EPS:
             messages.append(
-                f"Art. 3.1 : cette libération dépasse la banque de {labels[year]} : {fmt.hours(bank_h)} "
+                f"Cette libération dépasse la banque de {labels[year]} (art. 3.1) : {fmt.hours(bank_h)} "
                 f"sont imputées à la banque et {fmt.hours(funds_h)} aux fonds syndicaux ({dollars}, art. 3.2).")
         else:
             messages.append(
-                f"Art. 3.1 : la banque de {labels[year]} est épuisée : les {fmt.hours(funds_h)} de cette "
+                f"La banque de {labels[year]} est épuisée (art. 3.1) : les {fmt.hours(funds_h)} de cette "
                 f"libération sont imputées aux fonds syndicaux ({dollars}, art. 3.2).")
     return hours_cell_findings(ctx, flagged, "3.1", BANQUE_DEPASSEE, INFO, pd.Series(messages, index=sub.index))
 
@@ -66,13 +66,13 @@ def regle_3_1_aucune_banque(ctx: Context) -> list[Finding]:
         return []
     years = bank_years(ctx.data.bank)
     if years.empty:
-        msg: str | pd.Series = ("Art. 3.1 : aucune banque de libérations n'a été lue (feuille « Banque » : date "
+        msg: str | pd.Series = ("Aucune banque de libérations n'a été lue (art. 3.1 ; feuille « Banque » : date "
                                 "de renouvellement, heures allouées, budget) ; cette libération adoptée ne peut "
                                 "être imputée à aucune banque.")
     else:
         span = f"du {fmt.date(years['debut'].iloc[0])} au {fmt.date(years['fin'].iloc[-1])}"
         msg = ctx.forms.loc[flagged, "date_activite"].map(
-            lambda d: f"Art. 3.1 : aucune banque pour cette date : le {fmt.date(d)} n'est compris dans aucune "
+            lambda d: f"Aucune banque pour cette date (art. 3.1) : le {fmt.date(d)} n'est compris dans aucune "
                       f"année de la banque de libérations (années lues {span}). Ajoutez l'année à la "
                       "feuille « Banque » ou corrigez la date.")
     return form_findings(ctx, flagged, "date_activite", "3.1", AUCUNE_BANQUE, ERREUR, msg)
@@ -98,14 +98,14 @@ def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
                                                 spent[over], budget[over]):
         if led.at[fid, "depasse_budget"]:
             messages.append(
-                f"Art. 3.2 : avec les {fmt.money(dollars)} de cette libération, les fonds syndicaux de "
+                f"Avec les {fmt.money(dollars)} de cette libération, les fonds syndicaux de "
                 f"{labels[year]} atteignent {fmt.money(total)}, au-delà du budget de {fmt.money(limit)} "
-                f"(dépassement de {fmt.money(total - limit)}). Le CE doit réduire les heures ou faire "
+                f"(dépassement de {fmt.money(total - limit)}, art. 3.2). Le CE doit réduire les heures ou faire "
                 "modifier le budget.")
         else:
             messages.append(
-                f"Art. 3.2 : le budget des fonds syndicaux de {labels[year]} ({fmt.money(limit)}) est déjà "
-                f"dépassé : les {fmt.money(dollars)} de cette libération ne sont pas budgétés.")
+                f"Le budget des fonds syndicaux de {labels[year]} ({fmt.money(limit)}) est déjà "
+                f"dépassé (art. 3.2) : les {fmt.money(dollars)} de cette libération ne sont pas budgétés.")
     flagged = pd.Series(False, index=led.index)
     flagged[sub.index] = True
     return hours_cell_findings(ctx, flagged, "3.2", BUDGET_DEPASSE, ERREUR, pd.Series(messages, index=sub.index))

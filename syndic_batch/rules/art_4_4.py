@@ -54,18 +54,18 @@ def regle_4_4_organisme_payeur(ctx: Context) -> list[Finding]:
     full = d[pays_all]
     if not full.empty:
         msg = pd.Series([
-            f"Art. 4.4 : l'organisme payeur « {o} » verse {fmt.money(m)}, soit au moins ce que vaut la "
+            f"L'organisme payeur « {o} » verse {fmt.money(m)}, soit au moins ce que vaut la "
             f"libération ({fmt.hours(h)} × {fmt.money(t)} = {fmt.money(v)}) ; l'activité n'est pas "
-            "susceptible d'être libérée."
+            "susceptible d'être libérée (art. 4.4)."
             for o, m, h, t, v in zip(full["organisme"], full["montant"], full["heures"], full["taux"], full["valeur"])
         ], index=full.index)
         out += form_findings(ctx, full.index, "organisme_payeur", "4.4", ORGANISME_PAYEUR_PAIE_TOUT, ERREUR, msg)
     part = d[~pays_all]
     if not part.empty:
         msg = pd.Series([
-            f"Art. 4.4 : l'organisme payeur « {o} » verse {fmt.money(m)} pour une libération qui vaut "
+            f"L'organisme payeur « {o} » verse {fmt.money(m)} pour une libération qui vaut "
             f"{fmt.money(v)} ({fmt.hours(h)} × {fmt.money(t)}) ; le CE peut octroyer au plus le complément "
-            f"de {fmt.money(c)}, soit {fmt.hours(hc)}."
+            f"de {fmt.money(c)}, soit {fmt.hours(hc)} (art. 4.4)."
             for o, m, h, t, v, c, hc in zip(part["organisme"], part["montant"], part["heures"], part["taux"],
                                             part["valeur"], part["complement"], part["heures_complement"])
         ], index=part.index)
@@ -85,7 +85,7 @@ def regle_4_4_complement_depasse(ctx: Context) -> list[Finding]:
     if over.empty:
         return []
     msg = pd.Series([
-        f"Art. 4.4 : {fmt.hours(g)} accordées, mais l'organisme payeur « {o} » verse déjà {fmt.money(m)} ; "
+        f"{fmt.hours(g)} accordées, mais l'organisme payeur « {o} » verse déjà {fmt.money(m)} (art. 4.4) ; "
         f"le complément permis est de {fmt.money(max(c, 0.0))}, soit {fmt.hours(max(hc, 0.0))}. "
         "Réduisez les heures accordées."
         for g, o, m, c, hc in zip(granted[over.index], over["organisme"], over["montant"], over["complement"],

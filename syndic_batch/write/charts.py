@@ -119,10 +119,11 @@ def line_chart(chart_id: str, title: str, desc: str, labels: list[str], values: 
                      f'<tspan x="{x:.1f}" dy="16">{escape(rest)}</tspan></text>')
     if limit is not None:
         y = y_of(limit)
-        text_y = y - 7 if y - top_pad > 24 else y + 20   # below the line when it runs along the top
+        # at the left, where a cumulative line is still low; below the line when it runs along the top
+        text_y = y - 7 if y - top_pad > 24 else y + 20
         parts.append(f'<line class="limite" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                     f'<text class="limite-texte" x="{WIDTH - right}" y="{text_y:.1f}" font-size="14" '
-                     f'text-anchor="end">{escape(limit_text or fmt(limit))}</text>')
+                     f'<text class="limite-texte" x="{left + 6}" y="{text_y:.1f}" font-size="14" '
+                     f'text-anchor="start">{escape(limit_text or fmt(limit))}</text>')
     points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<polyline class="serie" points="{points}"/>')
     for i, v in enumerate(values):

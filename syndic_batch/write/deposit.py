@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -46,11 +45,6 @@ NO_RATE = "Taux horaire inconnu : membre absent du registre ou sans contrat (art
 BOLD = Font(bold=True)
 
 
-def round_cents(values: pd.Series) -> pd.Series:
-    """Money rounded half up to the cent (NaN stays NaN)."""
-    return np.floor(values * 100 + 0.5 + 1e-7) / 100
-
-
 def register_names(members: pd.DataFrame) -> dict[str, str]:
     """Matricule → name on the member's latest contract that has one."""
     m = members[members["matricule"].notna() & members["nom"].notna()]
@@ -80,7 +74,7 @@ def deposit_rows(ctx: Context) -> pd.DataFrame:
         "feuille": f["_sheet"].astype(object),
         "ligne": f["_row"],
     }, index=ids)
-    d["montant"] = round_cents(d["heures"] * d["taux"])
+    d["montant"] = led.loc[ids, "valeur"]
     d["_key"] = _member_key(d["matricule"])
     d = d.sort_values(["_key", "date", "fichier", "ligne"], na_position="last", kind="mergesort")
     return d.drop(columns="_key")

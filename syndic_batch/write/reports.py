@@ -383,7 +383,8 @@ def _finding_view(f: Finding) -> dict[str, Any]:
 
 def severity_counts(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     counts = count_by_severity(list(findings))
-    return [{"severite": s, "libelle": SEVERITY_PLURALS[s], "nombre": n} for s, n in counts.items()]
+    return [{"severite": s, "libelle": SEVERITY_PLURALS[s], "nombre": n, "nombre_texte": fmt.number(n, 0)}
+            for s, n in counts.items()]
 
 
 # --------------------------------------------------------------------------- CE sections
