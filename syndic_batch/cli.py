@@ -125,7 +125,8 @@ def _summary(result, out: Path) -> str:
     unreadable = len(data.files) - readable
     lines = [
         f"syndic-batch — traitement au {fdate(result.ctx.as_of)}",
-        f"  Classeurs lus : {readable}" + (f" ({unreadable} illisible(s))" if unreadable else ""),
+        f"  Classeurs : {len(data.files)} ({readable} lu(s)"
+        + (f", {unreadable} illisible(s) : voir constats.json)" if unreadable else ")"),
         f"  Lignes de formulaires : {number(len(data.forms), 0)} ; membres au registre : "
         f"{number(data.members['matricule'].nunique(), 0)}",
         f"  Constats : {number(counts[ERREUR], 0)} erreur(s), {number(counts[AVERTISSEMENT], 0)} "
