@@ -50,14 +50,18 @@ def km(value: Any) -> str:
     return "—" if _is_missing(value) else f"{number(value, 1)} km"
 
 
+def _as_date(value: Any) -> dt.date:
+    """date, datetime or pandas Timestamp → date."""
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def date(value: Any) -> str:
     """A date → ``12 mars 2026``. Accepts date, datetime and pandas Timestamp."""
     if _is_missing(value):
         return "—"
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    value = _as_date(value)
     text = format_date(value, format="d MMMM y", locale=LOCALE)
     return "1er" + text[1:] if value.day == 1 else text  # Québec usage: « 1er mai 2026 »
 
@@ -66,11 +70,7 @@ def month(value: Any) -> str:
     """A date → ``mars 2026``."""
     if _is_missing(value):
         return "—"
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return format_date(value, format="LLLL y", locale=LOCALE)
+    return format_date(_as_date(value), format="LLLL y", locale=LOCALE)
 
 
 def percent(value: Any) -> str:
