@@ -16,6 +16,9 @@ from openpyxl import Workbook
 from syndic_batch.read.fields import BANK_FIELDS, CALENDAR_FIELDS, FORM_FIELDS, MEMBER_FIELDS
 
 D = dt.date
+# ../shared beside the project's root (domain.md, seeds, corpus), as on every machine and in CI.
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+CORPUS = SHARED / "corpus"
 
 
 def _write_sheet(ws, fields, rows: Iterable[dict[str, Any]], title_rows: list[str] | None = None,
@@ -25,15 +28,18 @@ def _write_sheet(ws, fields, rows: Iterable[dict[str, Any]], title_rows: list[st
     labels = [(headers or {}).get(f.key, f.label) for f in fields]
     ws.append(labels)
     by_label = {f.label: f.key for f in fields}
+    row = len(title_rows or []) + 1
     for r in rows:
+        row += 1
         norm = {by_label.get(k, k): v for k, v in r.items()}
         unknown = set(norm) - {f.key for f in fields}
         if unknown:
             raise KeyError(f"unknown fields {unknown}")
-        ws.append([norm.get(f.key) for f in fields])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a member's text, not a formula
+        values = [norm.get(f.key) for f in fields]
+        ws.append(values)
+        for col, v in enumerate(values, start=1):
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(row, col).data_type = "s"  # a member's text, not a formula
 
 
 def write_forms(path: Path, rows: Iterable[dict[str, Any]], sheet: str = "Formulaires",

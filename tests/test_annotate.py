@@ -1,10 +1,11 @@
 """The annotated copies (write/annotate.py) and what they cannot keep (write/preserve.py).
 
-Every test writes a real workbook (or copies one of /work/shared/corpus to tmp_path),
+Every test writes a real workbook (or copies one of ../shared/corpus to tmp_path),
 annotates it, and reopens the copy with openpyxl or reads its XML.
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import zipfile
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font
@@ -25,7 +26,7 @@ from syndic_batch.read.fields import FORM_FIELDS
 from syndic_batch.write.annotate import COMMENT_SEPARATOR, annotate_workbook
 from syndic_batch.write.preserve import what_would_be_lost
 
-CORPUS = Path("/work/shared/corpus")
+from builders import CORPUS  # noqa: E402
 REL = "formulaires.xlsx"
 COL = {f.key: i for i, f in enumerate(FORM_FIELDS, start=1)}  # field key -> column index
 HEURES = COL["heures_demandees"]  # column I
@@ -327,17 +328,40 @@ def _parts(path: Path) -> set[str]:
         return {n.replace("\\", "/") for n in z.namelist()}
 
 
-def test_pictures_are_reported_and_really_missing_from_the_copy(tmp_path):
+def test_pictures_are_reported_exactly_when_the_copy_loses_them(tmp_path):
+    """openpyxl keeps pictures only when Pillow is installed: the finding follows suit."""
     src = corpus_copy(tmp_path, "calamine/picture.xlsx")
     dst, extra = annotate(src, [], tmp_path, rel="picture.xlsx")
+    media = [p for p in _parts(dst) if p.startswith("xl/media/")]
+    if importlib.util.find_spec("PIL") is not None:
+        assert extra == [] and len(media) == 2
+        return
+    assert media == []
     assert [(f.rule, f.severity, f.article, f.file, f.sheet, f.row) for f in extra] == [
         (CONTENU_NON_CONSERVE, AVERTISSEMENT, None, "picture.xlsx", "Sheet1", None),
         (CONTENU_NON_CONSERVE, AVERTISSEMENT, None, "picture.xlsx", "Sheet2", None)]
     assert extra[0].message == ("La feuille « Sheet1 » contient 1 image, que la copie annotée ne "
                                 "reprend pas ; consultez l'original.")
-    assert not any(p.startswith("xl/media/") for p in _parts(dst))
     # ... and the Constats sheet of the copy says so
     assert [r[6] for r in constats_rows(load_workbook(dst))[1:]] == [f.message for f in extra]
+
+
+def test_pictures_are_reported_when_pillow_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr("syndic_batch.write.preserve._pillow_installed", lambda: False)
+    assert what_would_be_lost(CORPUS / "calamine/picture.xlsx") == [
+        ("Sheet1", "La feuille « Sheet1 » contient 1 image, que la copie annotée ne reprend pas ; "
+                   "consultez l'original."),
+        ("Sheet2", "La feuille « Sheet2 » contient 1 image, que la copie annotée ne reprend pas ; "
+                   "consultez l'original.")]
+
+
+def test_pictures_in_cells_are_reported_and_lost(tmp_path):
+    src = corpus_copy(tmp_path, "sheetjs/metadata_2019.xlsx")
+    dst, extra = annotate(src, [], tmp_path, rel="m.xlsx")
+    assert [f.message for f in extra] == [
+        "La feuille « Sheet1 » contient 8 images (ou valeurs enrichies) placées dans des cellules, "
+        "que la copie annotée ne reprend pas ; consultez l'original."]
+    assert not any(p.startswith("xl/richData/") for p in _parts(dst))
 
 
 def test_shapes_are_reported(tmp_path):
@@ -455,3 +479,23 @@ def test_a_disk_error_is_raised_and_an_older_copy_is_left_whole(forms_book, tmp_
         annotate_workbook(forms_book, dst, REL, [finding()])
     assert dst.read_bytes() == b"previous run"
     assert [p.name for p in dst.parent.iterdir()] == [REL]
+
+
+def test_row_findings_do_not_rescan_the_sheet_for_each_finding(tmp_path, monkeypatch):
+    """``Worksheet.min_column`` walks every cell: with 100 000 rows it must run once per sheet."""
+    src = write_forms(tmp_path / "in" / REL, [form()] * 300)
+    calls = []
+    original = openpyxl.worksheet.worksheet.Worksheet.min_column
+
+    def counting(ws):
+        calls.append(ws.title)
+        return original.fget(ws)
+
+    monkeypatch.setattr(openpyxl.worksheet.worksheet.Worksheet, "min_column", property(counting))
+    fs = [finding(AVERTISSEMENT, key=None, row=r, article=None, rule="doublon", message="Doublon.")
+          for r in range(2, 302)]
+    dst, _ = annotate(src, fs, tmp_path)
+    assert calls.count("Formulaires") == 1
+    monkeypatch.undo()
+    ws = load_workbook(dst)["Formulaires"]
+    assert all(ws.cell(r, 1).comment is not None for r in range(2, 302))

@@ -20,7 +20,7 @@ from syndic_batch.model import AVERTISSEMENT, CONTENU_NON_CONSERVE, ERREUR, FICH
 from syndic_batch.read.inbox import read_inbox
 from syndic_batch.write.annotate import annotate_workbook
 
-CORPUS = Path("/work/shared/corpus")
+from builders import CORPUS  # noqa: E402
 FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm"))
 
 

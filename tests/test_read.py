@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from builders import D, form, inbox, write_forms, write_register
+from builders import CORPUS, D, form, inbox, write_forms, write_register
 from syndic_batch.read.inbox import InboxError, discover, read_inbox
 from syndic_batch.text import clean_text, fold, parse_date, parse_number
 
@@ -135,14 +135,12 @@ def test_unreadable_files_become_findings_and_the_rest_is_read(tmp_path):
     root = inbox(tmp_path, [form()])
     (root / "vide.xlsx").write_bytes(b"")
     (root / "texte.xlsx").write_text("pas un classeur")
-    shutil.copy("/work/shared/corpus/calamine/pass_protected.xlsx", root / "protege.xlsx") \
-        if Path("/work/shared/corpus/calamine/pass_protected.xlsx").exists() else None
+    shutil.copy(CORPUS / "calamine/pass_protected.xlsx", root / "protege.xlsx")
     data = read_inbox(root)
     bad = {f.file: f for f in data.findings if f.rule == "fichier-illisible"}
     assert "vide.xlsx" in bad and "0 octet" in bad["vide.xlsx"].message
     assert "texte.xlsx" in bad
-    if (root / "protege.xlsx").exists():
-        assert "mot de passe" in bad["protege.xlsx"].message
+    assert "mot de passe" in bad["protege.xlsx"].message
     assert len(data.forms) == 1
 
 
@@ -195,3 +193,13 @@ def test_merged_cells_spread_their_value_down(tmp_path):
     assert list(data.forms["matricule"]) == ["1001"] * 3
     assert list(data.forms["nom"]) == ["Amélie Tremblay"] * 3
     assert list(data.forms["_row"]) == [3, 4, 5]
+
+
+def test_strict_ooxml_workbook_is_reported_not_silently_ignored(tmp_path):
+    root = inbox(tmp_path, [form()])
+    shutil.copy(CORPUS / "sheetjs/sheet_visibility_strict.xlsx", root / "strict.xlsx")
+    data = read_inbox(root)
+    bad = [f for f in data.findings if f.file == "strict.xlsx"]
+    assert [(f.rule, f.severity) for f in bad] == [("fichier-illisible", "erreur")]
+    assert "Strict Open XML" in bad[0].message
+    assert len(data.forms) == 1

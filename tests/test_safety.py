@@ -23,7 +23,7 @@ from syndic_batch import cli, pipeline
 from syndic_batch.config import DEFAULT_PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path("/work/shared/corpus")
+from builders import CORPUS  # noqa: E402
 BAD = {  # file name in the inbox -> what it is
     "abime.xlsx": CORPUS / "calamine/issue252.xlsx",          # bad CRC
     "protege.xlsx": CORPUS / "calamine/pass_protected.xlsx",  # encrypted

@@ -34,6 +34,10 @@ TEMP_PREFIX = ".syndic-batch-tmp-"
 Progress = Callable[[int, int, str], None]
 
 
+class EmptyWorkbook(Exception):
+    """openpyxl found no worksheet (a Strict Open XML file, or a broken workbook part)."""
+
+
 class InboxError(Exception):
     """The inbox itself cannot be read (message in French)."""
 
@@ -88,10 +92,24 @@ def unreadable_reason(path: Path, exc: BaseException | None = None) -> str:
                 "format Classeur Excel (.xlsx).")
     if not zipfile.is_zipfile(path):
         return "ce n'est pas un classeur Excel (.xlsx) : son contenu n'est pas au bon format."
+    if isinstance(exc, EmptyWorkbook):
+        if _is_strict_ooxml(path):
+            return ("le classeur est enregistré au format « Strict Open XML », que l'outil ne lit pas : "
+                    "enregistrez-le au format Classeur Excel (.xlsx) ordinaire.")
+        return "le classeur ne contient aucune feuille lisible."
     if isinstance(exc, (zipfile.BadZipFile, EOFError)) or (exc and "CRC" in str(exc)):
         return "le classeur est endommagé (archive corrompue) : demandez une nouvelle copie au membre."
     detail = f" ({type(exc).__name__})" if exc else ""
     return f"le classeur est endommagé ou incomplet et ne peut pas être lu{detail}."
+
+
+def _is_strict_ooxml(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(b"purl.oclc.org/ooxml" in z.read(n)[:2000] for n in z.namelist()
+                       if n.endswith("workbook.xml"))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
 
 
 def unreadable_finding(rel: str, reason: str) -> Finding:
@@ -269,6 +287,8 @@ def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
         warnings.simplefilter("ignore")  # openpyxl's style warnings mean nothing to a treasurer
         wb = load_workbook(path, read_only=True, data_only=True)
     try:
+        if not wb.worksheets:
+            raise EmptyWorkbook(path)
         for ws in wb.worksheets:
             ws.reset_dimensions()  # trust the cells, not a declared A1:XFD1048576
             rows_iter = ws.iter_rows(values_only=True)

@@ -153,7 +153,9 @@ def mark_cells(wb, findings: list[Finding]) -> dict[int, str]:
         if f.column_index:
             col = f.column_index
         else:
-            col = first_col.setdefault(ws.title, max(ws.min_column, 1))
+            if ws.title not in first_col:
+                first_col[ws.title] = max(ws.min_column, 1)
+            col = first_col[ws.title]
         coord = _target(ws, f.row, col)
         where[id(f)] = coord
         by_cell.setdefault((ws.title, coord), []).append(f)
@@ -261,7 +263,8 @@ def add_constats_sheet(wb, findings: list[Finding], marked: dict[int, str]) -> W
         coord = marked.get(id(f))
         if coord:
             link = ws.cell(r, 8)
-            _text(link, f"Aller à {coord}")
+            hidden = wb[f.sheet].sheet_state != "visible"
+            _text(link, f"Aller à {coord}" + (" (feuille masquée)" if hidden else ""))
             link.hyperlink = Hyperlink(ref=link.coordinate, location=internal_location(f.sheet, coord))
             link.font = LINK_FONT
         for col in range(1, 9):

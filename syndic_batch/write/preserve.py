@@ -1,12 +1,12 @@
 """What an annotated copy cannot keep: inspect the original's zip before openpyxl rewrites it.
 
-openpyxl (3.1, without Pillow) rewrites a workbook from what it understands. Values,
+openpyxl 3.1 rewrites a workbook from what it understands. Values,
 formulas, styles, number formats, column widths, data validation, conditional
 formatting, frozen panes, defined names, tables, charts, pivot tables, legacy comments
 and (with ``keep_vba``) macros survive. What it silently drops, checked against the
 real round trip in ``tests/test_annotate.py``:
 
-* pictures over cells (Pillow is not installed) and pictures inside cells (rich data);
+* pictures over cells when Pillow is not installed, and pictures inside cells (rich data);
 * shapes, text boxes, connectors, SmartArt and other drawing objects (charts are kept);
 * threaded comments (only their legacy text survives, as a note) ;
 * form controls, ActiveX controls and embedded OLE objects;
