@@ -13,10 +13,12 @@ from typing import Any
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+# Control characters: invisible, and refused by the XML of an .xlsx when written back.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: Any) -> str | None:
-    """A cell's text as a person means it: NFC, no zero-width characters,
+    """A cell's text as a person means it: NFC, no zero-width or control characters,
     non-breaking spaces as spaces, runs of blanks folded, trimmed. Empty → None.
     Numbers written as whole floats come back without ``.0`` (a matricule 1234.0
     is ``1234``). ``NA`` stays ``NA``: nothing here treats text as missing."""
@@ -30,7 +32,7 @@ def clean_text(value: Any) -> str | None:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     s = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
-    s = s.replace("_x000D_", "")
+    s = _CONTROL.sub("", s.replace("_x000D_", ""))
     s = _SPACES.sub(" ", s).strip()
     return s or None
 

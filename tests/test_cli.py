@@ -79,3 +79,24 @@ def test_progress_bar_draws_and_finishes_the_line(monkeypatch):
     buf.truncate(0)
     cli.ProgressBar("x", enabled=False)(1, 2, "a")
     assert buf.getvalue() == ""
+
+
+def test_hostile_member_text_stays_text_everywhere(tmp_path, capsys):
+    """A category typed as a formula with a zero-width space, a name that is a script tag:
+    the batch runs, the annotated copy keeps text as text, the reports escape it."""
+    from openpyxl import load_workbook
+
+    root = inbox(tmp_path, [form(), form(categorie='=HYPERLINK("http://x")\u200b', nom="<script>alert(1)</script>",
+                                     matricule="1002", description="+33 6 12 34 56 78")])
+    out = tmp_path / "o"
+    code, _, err = run(["run", str(root), "--out", str(out), "--date", "2026-03-31"], capsys)
+    assert code == 1, err
+    constats = json.loads((out / "constats.json").read_text(encoding="utf-8"))
+    cat = [c for c in constats if c["rule"] == "categorie-inconnue"]
+    assert len(cat) == 1 and '« =HYPERLINK("http://x") »' in cat[0]["message"]
+    ws = load_workbook(out / "annotes" / "formulaires-2026-03.xlsx")["Formulaires"]
+    assert ws["D3"].data_type == "s" and ws["D3"].value.startswith("=HYPERLINK")
+    assert ws["E3"].data_type == "s" and ws["E3"].value == "+33 6 12 34 56 78"
+    ce = (out / "rapports" / "ce.html").read_text(encoding="utf-8")
+    assert "<script>" not in ce
+    assert "=HYPERLINK(&#34;http://x&#34;)" in ce or "=HYPERLINK(&quot;http://x&quot;)" in ce

@@ -45,6 +45,7 @@ def test_clean_text_normalises_but_keeps_na():
     assert clean_text("Re\u0301union\u00a0du\u200b CE ") == "Réunion du CE"
     assert clean_text(1234.0) == "1234"
     assert clean_text("   ") is None
+    assert clean_text("Coll\x07oque\x00 ") == "Colloque"  # control characters never reach a workbook
     assert fold("Réunion du CRQ-03") == fold("reunion du crq 03")
 
 

@@ -82,7 +82,10 @@ def write_plan_export(ctx: Context, out_path: Path) -> Path | None:
         ws.append(values)
         r = ws.max_row
         for c in range(1, len(header) + 1):
-            ws.cell(r, c).alignment = _WRAP if c in (1, 2, 3, 6, hours_col - 1) else _TOP
+            cell = ws.cell(r, c)
+            cell.alignment = _WRAP if c in (1, 2, 3, 6, hours_col - 1) else _TOP
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text of the plan, never a formula
         for c in range(first_year_col, first_year_col + n_years):
             fill = fills.get(ws.cell(r, c).value)
             if fill is not None:
