@@ -9,7 +9,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+
 
 import pandas as pd
 

@@ -41,6 +41,9 @@ def test_bank_then_budget_crossed_in_decision_order(tmp_path):
     assert list(led["valeur"]) == [120.0, 180.0, 90.0, 0.0, 60.0, 30.0, 0.0]
     assert list(led["depasse_banque"]) == [True, False, False, False, False, False, False]
     assert list(led["depasse_budget"]) == [False, False, False, False, True, False, False]
+    # the funds spent so far in the year, and the year's budget, on every row charged
+    assert led.loc[[0, 4, 5], "fonds_cumules"].tolist() == [90.0, 150.0, 180.0]
+    assert led.loc[[0, 4, 5], "budget_fonds"].tolist() == [100.0, 100.0, 100.0]
     assert list(led["annee_banque"].isna()) == [False, False, False, True, False, False, True]
     assert led.loc[0, "annee_banque"] == pd.Timestamp(2026, 1, 1)
 

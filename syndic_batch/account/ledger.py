@@ -27,7 +27,8 @@ from ..config import Params
 from ..text import fold
 
 LEDGER_COLUMNS = ("adoptee", "heures_octroyees", "taux", "valeur", "annee_banque", "heures_banque",
-                  "heures_fonds", "montant_fonds", "depasse_banque", "depasse_budget")
+                  "heures_fonds", "montant_fonds", "fonds_cumules", "budget_fonds", "depasse_banque",
+                  "depasse_budget")
 EPS = 1e-9
 
 
@@ -110,6 +111,8 @@ def build_ledger(ctx) -> pd.DataFrame:
     led["heures_banque"] = 0.0
     led["heures_fonds"] = 0.0
     led["montant_fonds"] = 0.0
+    led["fonds_cumules"] = 0.0
+    led["budget_fonds"] = np.nan
     led["depasse_banque"] = False
     led["depasse_budget"] = False
 
@@ -131,6 +134,8 @@ def build_ledger(ctx) -> pd.DataFrame:
     led.loc[charged, "heures_banque"] = bank_h
     led.loc[charged, "heures_fonds"] = funds_h
     led.loc[charged, "montant_fonds"] = funds_d
+    led.loc[charged, "fonds_cumules"] = fcum
+    led.loc[charged, "budget_fonds"] = budget
     led.loc[charged, "depasse_banque"] = (before <= alloc + EPS) & (cum > alloc + EPS)
     led.loc[charged, "depasse_budget"] = (fbefore <= budget + EPS) & (fcum > budget + EPS)
     return led

@@ -80,23 +80,16 @@ def regle_3_1_aucune_banque(ctx: Context) -> list[Finding]:
 
 def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
     led = ctx.ledger
-    paid = led["montant_fonds"].notna() & (led["montant_fonds"] > EPS)
-    if not paid.any():
-        return []
-    order = charge_order(ctx.forms, led.index[paid.to_numpy()])
-    c = led.loc[order, ["annee_banque", "montant_fonds"]]
-    years = bank_years(ctx.data.bank)
-    budget = c["annee_banque"].map(dict(zip(years["debut"], years["budget"])))
-    spent = c.groupby("annee_banque")["montant_fonds"].cumsum()
-    over = spent > budget + EPS
+    over = (led["montant_fonds"] > EPS) & (led["fonds_cumules"] > led["budget_fonds"] + EPS)
     if not over.any():
         return []
+    sub = led.loc[charge_order(ctx.forms, led.index[over.to_numpy()])]
     labels = _year_labels(ctx)
-    sub = c[over]
     messages = []
-    for fid, year, dollars, total, limit in zip(sub.index, sub["annee_banque"], sub["montant_fonds"],
-                                                spent[over], budget[over]):
-        if led.at[fid, "depasse_budget"]:
+    for crossing, year, dollars, total, limit in zip(sub["depasse_budget"], sub["annee_banque"],
+                                                     sub["montant_fonds"], sub["fonds_cumules"],
+                                                     sub["budget_fonds"]):
+        if crossing:
             messages.append(
                 f"Avec les {fmt.money(dollars)} de cette libération, les fonds syndicaux de "
                 f"{labels[year]} atteignent {fmt.money(total)}, au-delà du budget de {fmt.money(limit)} "
@@ -106,9 +99,7 @@ def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
             messages.append(
                 f"Le budget des fonds syndicaux de {labels[year]} ({fmt.money(limit)}) est déjà "
                 f"dépassé (art. 3.2) : les {fmt.money(dollars)} de cette libération ne sont pas budgétés.")
-    flagged = pd.Series(False, index=led.index)
-    flagged[sub.index] = True
-    return hours_cell_findings(ctx, flagged, "3.2", BUDGET_DEPASSE, ERREUR, pd.Series(messages, index=sub.index))
+    return hours_cell_findings(ctx, over, "3.2", BUDGET_DEPASSE, ERREUR, pd.Series(messages, index=sub.index))
 
 
 RULES = [regle_3_1_banque_depassee, regle_3_1_aucune_banque, regle_3_2_budget_depasse]
