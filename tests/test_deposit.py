@@ -85,7 +85,15 @@ def test_deposit_with_an_unknown_member_and_no_adopted_row(tmp_path):
     assert "membre absent du registre" in values[0][10]
     wb, _ = _write(tmp_path / "b", [form(decision_ce="Refusée")])
     assert list(wb.active.iter_rows(min_row=2, values_only=True)) == [
-        ("Total général", None, None, None, 0, None, None, None, None, None, None)]
+        ("Total général", None, None, None, 0, None, None, None, None, None, None, None)]
+
+
+def test_deposit_shows_the_date_a_release_already_went_to_the_employer(tmp_path):
+    wb, _ = _write(tmp_path, [form(date_depot=dt.date(2026, 3, 13)), form(date_activite=dt.date(2026, 3, 3))])
+    ws = wb.active
+    lines = list(ws.iter_rows(min_row=2, max_row=3, values_only=True))
+    assert lines[0][11] == dt.datetime(2026, 3, 13) and lines[1][11] is None
+    assert ws.cell(2, 12).number_format == "yyyy-mm-dd"
 
 
 def test_deposit_is_written_atomically_over_an_old_one(tmp_path):

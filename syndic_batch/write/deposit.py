@@ -5,7 +5,9 @@ member then date; after each member's lines a bold total line, and a bold
 grand total at the end. Totals are values computed here (no formulas), each
 amount being hours granted × rate rounded to the cent, so the sheet adds up.
 A row with no rate (member not in the register) keeps empty rate and amount
-cells and says why in *Remarque*. Text typed by members is written as text
+cells and says why in *Remarque*. A row whose form already has a *Date du dépôt
+à l'Employeur* shows it in the last column, so the treasurer sees what the
+employer has already received. Text typed by members is written as text
 (a name starting with ``=`` never becomes a formula).
 """
 from __future__ import annotations
@@ -40,6 +42,7 @@ COLUMNS = (
     ("Feuille", 16, None),
     ("Ligne", 8, None),
     ("Remarque", 40, None),
+    ("Déjà déposée le", 14, DATE_FORMAT),
 )
 NO_RATE = "Taux horaire inconnu : membre absent du registre ou sans contrat (art. 2.1)."
 BOLD = Font(bold=True)
@@ -73,6 +76,7 @@ def deposit_rows(ctx: Context) -> pd.DataFrame:
         "fichier": f["_file"].astype(object),
         "feuille": f["_sheet"].astype(object),
         "ligne": f["_row"],
+        "depot": f["date_depot"],
     }, index=ids)
     d["montant"] = led.loc[ids, "valeur"]
     d["_key"] = _member_key(d["matricule"])
@@ -105,13 +109,14 @@ def _line(ws, r) -> list:
     return [_text(ws, r.matricule), _text(ws, r.nom), _value(ws, r.date, DATE_FORMAT), _text(ws, r.categorie),
             _value(ws, float(r.heures), HOURS_FORMAT), _value(ws, r.taux, MONEY_FORMAT),
             _value(ws, r.montant, MONEY_FORMAT), _text(ws, r.fichier), _text(ws, r.feuille),
-            _value(ws, int(r.ligne), None), _text(ws, NO_RATE if pd.isna(r.taux) else None)]
+            _value(ws, int(r.ligne), None), _text(ws, NO_RATE if pd.isna(r.taux) else None),
+            _value(ws, r.depot, DATE_FORMAT)]
 
 
 def _total(ws, label: str, nom, hours: float, amount) -> list:
     return [_text(ws, label, True), _text(ws, nom, True), None, None,
             _value(ws, hours, HOURS_FORMAT, True), None, _value(ws, amount, MONEY_FORMAT, True),
-            None, None, None, None]
+            None, None, None, None, None]
 
 
 def write_deposit(ctx: Context, out_path: str | Path) -> Path:
