@@ -36,6 +36,20 @@ class Context:
         return rates_for_forms(self.data.forms, self.data.members)
 
     @cached_property
+    def names(self) -> dict[str, str]:
+        """Matricule → the member's name (the register's wins over the form's)."""
+        from .account.reference import member_names
+
+        return member_names(self.data.forms, self.data.members)
+
+    @cached_property
+    def ce_meetings(self):
+        """Sorted dates (datetime64) of the CE meetings of the calendar."""
+        from .account.reference import meeting_dates
+
+        return meeting_dates(self.data.calendar, "CE")
+
+    @cached_property
     def ledger(self) -> pd.DataFrame:
         """Per form row: the accounting of art. 3 (see ``account.ledger``)."""
         from .account.ledger import build_ledger

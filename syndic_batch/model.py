@@ -24,6 +24,7 @@ FICHIER_ILLISIBLE = "fichier-illisible"
 FEUILLE_NON_RECONNUE = "feuille-non-reconnue"
 CONTENU_NON_CONSERVE = "contenu-non-conserve"
 COLONNE_ABSENTE = "colonne-absente"
+COLONNE_EN_DOUBLE = "colonne-en-double"
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,17 @@ def check_output_folder(inbox: Path, out: Path) -> None:
                 "choisissez un autre dossier de sortie.")
 
 
+def refuse_inside_inbox(inbox: Path, path: Path) -> Path:
+    """``path`` if writing it cannot touch the inbox, once every link is followed
+    (an ``annotes`` folder that is a link to the inbox is refused)."""
+    inbox_r, target = inbox.resolve(), path.resolve()
+    if target == inbox_r or inbox_r in target.parents:
+        raise OutputError(
+            f"« {path} » mène dans la boîte de réception « {inbox} » (lien symbolique ?) : "
+            "syndic-batch n'y écrit jamais. Choisissez un autre dossier de sortie.")
+    return path
+
+
 def read_stage(inbox: Path, params: Params, progress: Progress | None = None) -> InboxData:
     return read_inbox(inbox, params, progress)
 
@@ -85,13 +96,15 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     for i, report in enumerate(readable):
         if progress:
             progress(i, len(readable), report.path)
-        dst = out / "annotes" / report.path
+        dst = refuse_inside_inbox(inbox, out / "annotes" / report.path)
         dst.parent.mkdir(parents=True, exist_ok=True)
         extra += annotate_workbook(inbox / report.path, dst, report.path, by_file.get(report.path, []))
         outputs.append(dst)
     if progress:
         progress(len(readable), len(readable), "")
     all_findings = sort_findings(findings + extra)
+    for name in ("constats.json", "depot-employeur.xlsx", "plan-d-action.xlsx", "rapports"):
+        refuse_inside_inbox(inbox, out / name)
     outputs.append(write_constats(all_findings, out / "constats.json"))
     outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx"))
     if ctx.data.plan is not None:

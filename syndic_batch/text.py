@@ -48,6 +48,14 @@ def fold(value: Any) -> str:
     return s.strip()
 
 
+def folded(series):
+    """``fold`` of every value of a pandas Series, computed once per distinct
+    value; ``""`` for empty cells."""
+    uniques = {v: fold(v) for v in series.dropna().unique()}
+    out = series.map(uniques).astype(object)
+    return out.where(out.notna(), "")
+
+
 _MONTHS = {
     "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
     "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
@@ -58,8 +66,25 @@ _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
 _WORDS = re.compile(r"^(?:[a-z]+ )?(\d{1,2})(?: er)? ([a-z]+) (\d{4})$")
 
 
+# Dates outside these years are typing errors (``02/03/0226``) or "no end" markers
+# (``9999-12-31``); pandas cannot hold them either.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def is_no_end_marker(value: Any) -> bool:
+    """``9999-12-31`` and the like: a far-future date written to mean "no end"."""
+    d = _parse_date(value)
+    return d is not None and d.year > MAX_YEAR
+
+
 def parse_date(value: Any) -> dt.date | None:
-    """A date from a cell: a real Excel date, or text ``2026-09-03``,
+    """A date from a cell (see ``_parse_date``), between ``MIN_YEAR`` and ``MAX_YEAR``."""
+    d = _parse_date(value)
+    return d if d is not None and MIN_YEAR <= d.year <= MAX_YEAR else None
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    """Any date from a cell: a real Excel date, or text ``2026-09-03``,
     ``03/09/2026`` (day first, Québec usage), ``3 septembre 2026``,
     ``1er mars 2026``, ``lundi 3 septembre 2026``. None when it cannot be read."""
     if value is None:
@@ -99,9 +124,14 @@ _UNITS = re.compile(r"\s*(?:h|hres?|heures?|km|kilom[eè]tres?|\$|\$ ?ca|ca\$)\.
 def parse_number(value: Any) -> float | None:
     """A number from a cell: a real number, or text with a decimal comma
     (``3,5``), spaces as thousands separators (``1 234,50``), and a unit
-    (``3,5 h``, ``320 km``, ``25,75 $``). ``7h30`` is 7.5. None when unreadable."""
+    (``3,5 h``, ``320 km``, ``25,75 $``). ``7h30`` and a time cell 7:30 are 7.5.
+    None when unreadable."""
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, dt.time):  # 3:30 typed in a cell formatted as a time
+        return value.hour + value.minute / 60 + value.second / 3600
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 3600
     if isinstance(value, (int, float)):
         f = float(value)
         return None if math.isnan(f) or math.isinf(f) else f

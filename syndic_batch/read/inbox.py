@@ -17,10 +17,10 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..config import DEFAULT_PARAMS, Params
-from ..model import (COLONNE_ABSENTE, ERREUR, FEUILLE_NON_RECONNUE, FICHIER_ILLISIBLE, INFO,
+from ..model import (COLONNE_ABSENTE, COLONNE_EN_DOUBLE, ERREUR, FEUILLE_NON_RECONNUE, FICHIER_ILLISIBLE, INFO,
                      Finding)
 from ..text import clean_text, fold, parse_date, parse_number
 from .data import PROVENANCE, FileReport, InboxData, SheetSource
@@ -126,48 +126,57 @@ class _Match:
     columns: dict[str, tuple[int, str]]   # key -> (1-based column, header as written)
     headers: dict[int, str]
     missing_required: list[Field]
+    doubles: dict[str, list[tuple[int, str]]] = None
 
 
 def _is_plan_header(folded: set[str]) -> bool:
     return {"buts", "objectifs", "actions"} <= folded
 
 
-def _match_row(values: tuple, kind: str, fields: tuple[Field, ...]) -> tuple[int, dict, list[Field]]:
+def _match_row(values: tuple, kind: str, fields: tuple[Field, ...]
+               ) -> tuple[int, dict, list[Field], dict[str, list[tuple[int, str]]]]:
+    """(headers matched, field → first column, required fields missing, field →
+    the further columns with a header of the same field)."""
     columns: dict[str, tuple[int, str]] = {}
+    doubles: dict[str, list[tuple[int, str]]] = {}
     for idx, v in enumerate(values, start=1):
         text = clean_text(v)
         if not text or isinstance(v, (int, float, dt.date)):
             continue
         key = fold(text)
         for f in fields:
-            if f.key not in columns and key in f.accepted:
+            if key in f.accepted:
+                if f.key in columns:
+                    doubles.setdefault(f.key, []).append((idx, text))
+                    continue
                 columns[f.key] = (idx, text)
                 break
     missing = [f for f in fields if f.required and f.key not in columns]
-    return len(columns), columns, missing
+    return len(columns), columns, missing, doubles
 
 
 def recognise(rows: list[tuple], max_rows: int) -> _Match | None:
     """The sheet's kind and header row, from its first ``max_rows`` rows. A kind
     qualifies when at most one of its required headers is missing (and at least
-    two are there); of those, the row matching the most headers wins."""
+    two are there); of those, the row matching the most headers wins (then the
+    one missing fewer required headers)."""
     best: tuple[tuple, _Match] | None = None
     for r, values in enumerate(rows[:max_rows], start=1):
         if not values or not any(v is not None for v in values):
             continue
         folded = {fold(v) for v in values if isinstance(v, str)}
         if _is_plan_header(folded):
-            return _Match(PLAN, r, {}, {}, [])
+            return _Match(PLAN, r, {}, {}, [], {})
         for kind, (_name, fields) in KINDS.items():
-            n, columns, missing = _match_row(values, kind, fields)
+            n, columns, missing, doubles = _match_row(values, kind, fields)
             n_required = sum(f.required for f in fields)
             found_required = n_required - len(missing)
             if len(missing) > 1 or found_required < 2:
                 continue
-            score = (found_required / n_required, n)
+            score = (n, found_required / n_required)
             if best is None or score > best[0]:
                 headers = {i: clean_text(v) for i, v in enumerate(values, start=1) if clean_text(v)}
-                best = (score, _Match(kind, r, columns, headers, missing))
+                best = (score, _Match(kind, r, columns, headers, missing, doubles))
     return best[1] if best else None
 
 
@@ -179,10 +188,11 @@ def _by_unique(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     cache: dict[Any, Any] = {}
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
+        key = (type(v), v)  # True == 1 and False == 0: keep them apart
         try:
-            out[i] = cache[v]
+            out[i] = cache[key]
         except KeyError:
-            out[i] = cache[v] = fn(v)
+            out[i] = cache[key] = fn(v)
         except TypeError:  # unhashable: never from openpyxl, but be safe
             out[i] = fn(v)
     return pd.Series(out, index=raw.index, dtype=object)
@@ -255,6 +265,9 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS,
             report = FileReport(relname, readable=False)
             findings.append(unreadable_finding(relname, unreadable_reason(inbox / rel, exc)))
             # forget what this file had added before failing
+            findings[:-1] = [f for f in findings[:-1] if f.file != relname]
+            for src in [k for k, v in sources.items() if v.file == relname]:
+                del sources[src]
             for kind, c in collected.items():
                 keep = [j for j, p in enumerate(c.provenance) if p[0] != relname]
                 c.records[:] = [c.records[j] for j in keep]
@@ -320,6 +333,17 @@ def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
                     f"({KINDS[match.kind][0]}) : ajoutez-la à la ligne d'en-tête {match.header_row}."))
             fields = KINDS[match.kind][1]
             positions = [match.columns[f.key][0] - 1 if f.key in match.columns else None for f in fields]
+            extra = {j: [i - 1 for i, _h in match.doubles[f.key]]
+                     for j, f in enumerate(fields) if f.key in match.doubles}
+            for f in fields:
+                if f.key in match.doubles:
+                    others = ", ".join(f"« {h} » (colonne {get_column_letter(i)})" for i, h in match.doubles[f.key])
+                    findings.append(Finding(
+                        None, COLONNE_EN_DOUBLE, INFO, rel, ws.title, match.header_row, match.columns[f.key][1],
+                        f"La colonne « {f.label} » apparaît plusieurs fois : {others}. La première est lue ; "
+                        "quand elle est vide sur une ligne, la valeur des suivantes est prise.",
+                        column_index=match.columns[f.key][0]))
+            header_key = tuple(fold(match.columns[f.key][1]) if f.key in match.columns else "" for f in fields)
             c = collected[match.kind]
             first = len(c.records)
             data_rows = _chain(head[match.header_row:], rows_iter)
@@ -328,8 +352,12 @@ def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
                     continue
                 n = len(values)
                 rec = tuple(values[p] if p is not None and p < n else None for p in positions)
+                if extra:
+                    rec = _coalesce(rec, values, extra)
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in rec):
                     continue
+                if _repeats_header(rec, header_key):
+                    continue  # forms pasted one under another bring their header along
                 c.records.append(rec)
                 c.provenance.append((rel, ws.title, r, src))
                 report.rows += 1
@@ -339,6 +367,25 @@ def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
     finally:
         wb.close()
     return plan_sheets
+
+
+def _coalesce(rec: tuple, values: tuple, extra: dict[int, list[int]]) -> tuple:
+    """A field whose header appears twice: the first non-empty of its columns."""
+    out = list(rec)
+    n = len(values)
+    for j, cols in extra.items():
+        if out[j] is None or (isinstance(out[j], str) and not out[j].strip()):
+            out[j] = next((values[i] for i in cols if i < n and values[i] is not None), out[j])
+    return tuple(out)
+
+
+def _repeats_header(rec: tuple, header_key: tuple) -> bool:
+    """The row repeats the header (its text cells read as the headers)."""
+    j = next((i for i, h in enumerate(header_key) if h), None)
+    if j is None or not isinstance(rec[j], str) or fold(rec[j]) != header_key[j]:
+        return False  # the cheap test, on the first field with a header
+    texts = [(fold(v), h) for v, h in zip(rec, header_key) if isinstance(v, str) and h]
+    return len(texts) >= 2 and all(a == h for a, h in texts)
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')

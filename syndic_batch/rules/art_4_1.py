@@ -12,7 +12,7 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import folded, form_findings
+from .base import blank, folded, form_findings
 
 ARTICLE = "4.1"
 
@@ -41,7 +41,7 @@ def regle_4_1_deplacement_300_km(ctx: Context) -> list[Finding]:
     forms = ctx.forms
     travel = folded(forms["categorie"]) == fold(p.categorie_deplacement)
     dist = forms["distance_km"]
-    empty = dist.isna() & (folded(forms["distance_km__brut"]) == "")  # nothing (or a dash) written
+    empty = blank(forms["distance_km__brut"])  # nothing (or a dash) written
     short = dist.notna() & (dist < p.distance_min_km)
     flagged = travel & (empty | short)
     if not flagged.any():
@@ -78,9 +78,7 @@ def _meetings(cat: pd.Series, date: pd.Series, meeting: pd.Series) -> pd.Series:
 
 def _people(ctx: Context, ids) -> str:
     """« Amélie Tremblay (1001), Benoît Gagnon (1002) et … » from the register's names."""
-    members = ctx.data.members
-    names = dict(zip(members["matricule"], members["nom"])) if len(members) else {}
-    forms = ctx.forms
+    names, forms = ctx.names, ctx.forms
     parts = []
     for i in ids:
         m = forms.at[i, "matricule"]

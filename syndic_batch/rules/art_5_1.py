@@ -6,19 +6,14 @@ reported once by the reader (``colonne-absente``), not on every row.
 """
 from __future__ import annotations
 
-import pandas as pd
 
 from ..context import Context
 from ..formatting import hours, number
 from ..model import ERREUR, Finding
 from ..read.fields import DATE, FORM_FIELDS, NUMBER
-from .base import folded, form_findings, has_column
+from .base import blank, folded, form_findings, has_column
 
 ARTICLE = "5.1"
-
-
-def _empty(raw: pd.Series) -> pd.Series:
-    return raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore").fillna(False).astype(bool)
 
 
 def regle_5_1_champs_obligatoires(ctx: Context) -> list[Finding]:
@@ -27,7 +22,7 @@ def regle_5_1_champs_obligatoires(ctx: Context) -> list[Finding]:
     for f in FORM_FIELDS:
         if not f.required:
             continue
-        mask = _empty(forms[f"{f.key}__brut"]) & has_column(ctx, forms, f.key)
+        mask = blank(forms[f"{f.key}__brut"]) & has_column(ctx, forms, f.key)
         out += form_findings(ctx, mask, f.key, ARTICLE, "champ-obligatoire", ERREUR,
                              f"Champ obligatoire « {f.label} » vide (art. 5.1) : le formulaire doit "
                              "être rempli au complet avant d'être soumis au CE.")
@@ -43,7 +38,7 @@ def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
     out = form_findings(ctx, congres, "organisme", ARTICLE, "champ-obligatoire", ERREUR,
                         f"Champ « Organisme » vide pour un {p.categorie_congres.lower()} (art. 5.1) : "
                         "indiquez l'organisme qui l'organise (l'art. 4.3 en dépend).")
-    payeur = forms["organisme_payeur"].notna() & _empty(forms["montant_organisme_payeur__brut"])
+    payeur = forms["organisme_payeur"].notna() & blank(forms["montant_organisme_payeur__brut"])
     out += form_findings(ctx, payeur, "montant_organisme_payeur", ARTICLE, "champ-obligatoire", ERREUR,
                          "Un organisme payeur est nommé mais le montant qu'il verse est vide (art. 5.1) : "
                          "indiquez-le pour que l'art. 4.4 puisse être appliqué.")
@@ -57,7 +52,7 @@ def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
         if f.kind not in (DATE, NUMBER):
             continue
         raw = forms[f"{f.key}__brut"]
-        mask = ~_empty(raw) & forms[f.key].isna()
+        mask = ~blank(raw) & forms[f.key].isna()
         if not mask.any():
             continue
         what = "une date lisible (ex. 2026-09-03 ou 3 septembre 2026)" if f.kind == DATE \

@@ -17,21 +17,11 @@ from ..model import AVERTISSEMENT, Finding
 from .base import folded, form_findings
 
 ARTICLE = "5.2"
-CE_NAMES = {"ce", "conseil executif"}  # Instance column of the calendar, folded
-
-
-def ce_meetings(ctx: Context) -> np.ndarray:
-    """Dates (datetime64, sorted, unique) of the CE meetings of the calendar."""
-    cal = ctx.data.calendar
-    if cal.empty:
-        return np.array([], dtype="datetime64[ns]")
-    dates = cal.loc[folded(cal["instance"]).isin(CE_NAMES), "date"].dropna()
-    return np.unique(dates.to_numpy(dtype="datetime64[ns]"))
 
 
 def regle_5_2_presentation_au_ce(ctx: Context) -> list[Finding]:
     forms = ctx.forms
-    meetings = ce_meetings(ctx)
+    meetings = ctx.ce_meetings
     if len(meetings) == 0:
         return []
     decision = folded(forms["decision_ce"])

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..context import Context
 from ..model import Finding
+from ..text import folded
 
 
 def form_finding(ctx: Context, form_id: int, key: str | None, article: str | None,
@@ -59,10 +60,7 @@ def has_column(ctx: Context, frame: pd.DataFrame, key: str) -> pd.Series:
     return frame["_src"].isin(with_col)
 
 
-def folded(series: pd.Series) -> pd.Series:
-    """``text.fold`` of a text column, once per distinct value."""
-    from ..text import fold
-
-    uniques = {v: fold(v) for v in series.dropna().unique()}
-    out = series.map(uniques).astype(object)
-    return out.where(out.notna(), "")
+def blank(raw: pd.Series) -> pd.Series:
+    """Per row: nothing was written in the cell (empty, spaces, or a lone dash or
+    mark such as ``-``, ``—``, ``?``). Every rule treats such a cell as empty."""
+    return folded(raw) == ""

@@ -10,9 +10,9 @@ from __future__ import annotations
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from ..read.fields import BANK_FIELDS, CALENDAR_FIELDS, DATE, MEMBER_FIELDS, NUMBER
-from ..text import fold
-from .art_5_1 import _empty
-from .base import frame_findings, has_column
+from ..account.reference import instance_of
+from ..text import is_no_end_marker
+from .base import blank, frame_findings, has_column
 
 RULE = "donnee-de-reference"
 
@@ -21,7 +21,7 @@ def _check(ctx: Context, frame, fields, what: str) -> list[Finding]:
     out: list[Finding] = []
     for f in fields:
         raw = frame[f"{f.key}__brut"]
-        empty = _empty(raw)
+        empty = blank(raw)
         if f.required:
             mask = empty & has_column(ctx, frame, f.key)
             out += frame_findings(ctx, frame, mask, f.key, None, RULE, ERREUR,
@@ -29,6 +29,8 @@ def _check(ctx: Context, frame, fields, what: str) -> list[Finding]:
                                   "ne peuvent pas être faites correctement.")
         if f.kind in (DATE, NUMBER):
             bad = ~empty & frame[f.key].isna()
+            if f.key == "fin_contrat":  # 9999-12-31 written for "ongoing" is read as no end
+                bad &= ~raw.map(is_no_end_marker, na_action="ignore").fillna(False).astype(bool)
             msg = raw[bad].map(lambda v: f"{what} : « {v} » dans « {f.label} » n'est pas "
                                          f"{'une date' if f.kind == DATE else 'un nombre'} lisible.")
             out += frame_findings(ctx, frame, bad, f.key, None, RULE, ERREUR, msg)
@@ -51,11 +53,10 @@ def regle_banque_lisible(ctx: Context) -> list[Finding]:
 def regle_calendrier_lisible(ctx: Context) -> list[Finding]:
     cal = ctx.data.calendar
     out = _check(ctx, cal, CALENDAR_FIELDS, "Calendrier des instances")
-    known = {"ce", "cs", "ag"}
-    unknown = cal["instance"].notna() & ~cal["instance"].map(lambda v: fold(v) in known, na_action="ignore").fillna(False).astype(bool)
+    unknown = cal["instance"].notna() & cal["instance"].map(instance_of, na_action="ignore").isna()
     out += frame_findings(ctx, cal, unknown, "instance", None, RULE, AVERTISSEMENT,
-                          "Calendrier des instances : l'instance doit être CE, CS ou AG ; "
-                          "cette réunion est ignorée par les rapports.")
+                          "Calendrier des instances : l'instance doit être CE, CS ou AG (ou Conseil exécutif, "
+                          "Conseil syndical, Assemblée générale) ; cette réunion est ignorée.")
     return out
 
 

@@ -48,13 +48,6 @@ NO_RATE = "Taux horaire inconnu : membre absent du registre ou sans contrat (art
 BOLD = Font(bold=True)
 
 
-def register_names(members: pd.DataFrame) -> dict[str, str]:
-    """Matricule → name on the member's latest contract that has one."""
-    m = members[members["matricule"].notna() & members["nom"].notna()]
-    m = m.sort_values("debut_contrat", na_position="first", kind="mergesort")
-    return dict(zip(m["matricule"], m["nom"]))
-
-
 def _member_key(matricule: pd.Series) -> pd.Series:
     """Sort key: numeric matricules in numeric order (``999`` before ``1001``)."""
     return matricule.fillna("").map(lambda s: re.sub(r"\d+", lambda d: d[0].zfill(12), str(s)))
@@ -65,10 +58,10 @@ def deposit_rows(ctx: Context) -> pd.DataFrame:
     led, forms = ctx.ledger, ctx.forms
     ids = led.index[led["adoptee"].to_numpy()]
     f = forms.loc[ids]
-    names = register_names(ctx.data.members)
+    names = ctx.names
     d = pd.DataFrame({
         "matricule": f["matricule"].astype(object),
-        "nom": f["matricule"].map(names).astype(object).where(lambda s: s.notna(), f["nom"]),
+        "nom": f["matricule"].map(names).astype(object).where(lambda s: s.notna(), f["nom"]),  # register's first
         "date": f["date_activite"],
         "categorie": f["categorie"].astype(object),
         "heures": led.loc[ids, "heures_octroyees"],

@@ -30,7 +30,7 @@ from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding, count_by_severity, sort_findings
 from ..read.fields import KINDS, PLAN
 from ..resources import templates_dir
-from ..text import fold
+from ..text import fold, folded
 from .atomic import write_text_atomic
 from .charts import Bar, bar_chart, line_chart
 
@@ -40,8 +40,6 @@ CSS_FILE = "rapport.css"
 DECISION_ARTICLES = ("4.2", "4.4", "4.5")
 # The CE report lists at most this many errors per article; constats.json has them all.
 MAX_ERREURS_PAR_ARTICLE = 300
-# How the calendar's Instance column may name the executive council.
-CE_NAMES = frozenset({"ce", "conseil executif"})
 
 SEVERITY_LABELS = {ERREUR: "Erreur", AVERTISSEMENT: "Avertissement", INFO: "Info"}
 SEVERITY_PLURALS = {ERREUR: "Erreurs", AVERTISSEMENT: "Avertissements", INFO: "Informations"}
@@ -85,12 +83,7 @@ def bank_year(ctx: Context) -> BankYear | None:
 
 def ce_meetings(ctx: Context) -> list[dt.date]:
     """Dates of the CE meetings in the calendar, sorted, without duplicates."""
-    cal = ctx.data.calendar
-    if cal.empty:
-        return []
-    is_ce = _folded(cal["instance"]).isin(CE_NAMES)
-    dates = cal.loc[is_ce, "date"].dropna()
-    return sorted({_as_date(d) for d in dates.unique()})
+    return [_as_date(pd.Timestamp(d)) for d in ctx.ce_meetings]
 
 
 def next_and_previous_ce(ctx: Context) -> tuple[dt.date | None, dt.date | None]:
@@ -104,20 +97,14 @@ def next_and_previous_ce(ctx: Context) -> tuple[dt.date | None, dt.date | None]:
 # --------------------------------------------------------------------------- column helpers
 
 
-def _folded(series: pd.Series) -> pd.Series:
-    """``text.fold`` of every value, computed once per distinct value."""
-    uniq = series.dropna().unique()
-    return series.map({v: fold(v) for v in uniq})
-
-
 def _decision_state(ctx: Context) -> pd.Series:
     """Per form row: ``adoptee``, ``refusee``, ``en-depot``, ``non-decide`` or ``inconnue``."""
     p = ctx.params
-    folded = _folded(ctx.forms["decision_ce"])
+    decision = folded(ctx.forms["decision_ce"])
     state = pd.Series("inconnue", index=ctx.forms.index, dtype=object)
-    state[folded == fold(p.decision_adoptee)] = "adoptee"
-    state[folded == fold(p.decision_refusee)] = "refusee"
-    state[folded == fold(p.decision_en_depot)] = "en-depot"
+    state[decision == fold(p.decision_adoptee)] = "adoptee"
+    state[decision == fold(p.decision_refusee)] = "refusee"
+    state[decision == fold(p.decision_en_depot)] = "en-depot"
     state[ctx.forms["decision_ce"].isna()] = "non-decide"
     return state
 
@@ -127,16 +114,6 @@ def _canonical_categories(ctx: Context, series: pd.Series) -> pd.Series:
     canon = {fold(c): c for c in ctx.params.categories_connues}
     uniq = series.dropna().unique()
     return series.map({v: canon.get(fold(v), v) for v in uniq}).fillna(SANS_CATEGORIE)
-
-
-def member_names(ctx: Context) -> dict[str, str]:
-    """Matricule → name: the register's name wins over the form's."""
-    names: dict[str, str] = {}
-    f = ctx.forms[["matricule", "nom"]].dropna().drop_duplicates("matricule")
-    names.update(zip(f["matricule"], f["nom"]))
-    m = ctx.data.members[["matricule", "nom"]].dropna().drop_duplicates("matricule", keep="last")
-    names.update(zip(m["matricule"], m["nom"]))
-    return names
 
 
 _FORM_COLS = ["matricule", "nom", "date_activite", "categorie", "description", "heures_demandees",
@@ -557,7 +534,7 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
     next CE, forms needing a CE decision, erreurs by article, adoptions since the previous CE."""
     year = bank_year(ctx)
     rows = granted_rows(ctx, year)
-    names = member_names(ctx)
+    names = ctx.names
     state = _decision_state(ctx)
     by_form: dict[int, list[Finding]] = {}
     for f in findings:
@@ -590,7 +567,7 @@ def build_cs_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
         "rapport": header_view(ctx, "Rapport de la trésorerie au Conseil syndical",
                                "Article 6.2 du Règlement sur les libérations syndicales", year),
         "sommaire": summary_view(year, rows),
-        "membres": members_view(rows, member_names(ctx), with_money=False),
+        "membres": members_view(rows, ctx.names, with_money=False),
         "categories": categories_view(rows, "cs-categories"),
         "mois": months_view(rows, year, ctx.as_of, "cs-mois"),
     }
@@ -618,7 +595,7 @@ def build_ag_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
                                "Article 6.3 du Règlement sur les libérations syndicales", year),
         "annee_terminee": closed,
         "sommaire": summary_view(year, rows),
-        "membres": members_view(rows, member_names(ctx), with_money=False),
+        "membres": members_view(rows, ctx.names, with_money=False),
         "categories": categories_view(rows, "ag-categories"),
         "mois": months_view(rows, year, ctx.as_of, "ag-mois"),
         "banque": bank_use_view(rows, year, ctx.as_of, "ag-banque"),
