@@ -43,6 +43,14 @@ class Context:
         return member_names(self.data.forms, self.data.members)
 
     @cached_property
+    def decisions(self) -> pd.Series:
+        """Per form row, the state of the CE's decision (``account.reference``:
+        adoptee, refusee, en-depot, non-decidee, inconnue)."""
+        from .account.reference import decision_states
+
+        return decision_states(self.data.forms, self.params)
+
+    @cached_property
     def ce_meetings(self):
         """Sorted dates (datetime64) of the CE meetings of the calendar."""
         from .account.reference import meeting_dates

@@ -23,6 +23,7 @@ FICHIER_ILLISIBLE = "fichier-illisible"
 # Rule ids the project adds for its own reading notes (docs/decisions.md).
 FEUILLE_NON_RECONNUE = "feuille-non-reconnue"
 CONTENU_NON_CONSERVE = "contenu-non-conserve"
+PLAN_NUMEROTATION = "plan-numerotation"
 COLONNE_ABSENTE = "colonne-absente"
 COLONNE_EN_DOUBLE = "colonne-en-double"
 

@@ -23,21 +23,12 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from ..config import Params
-from ..text import fold
+from .reference import ADOPTEE
 
 LEDGER_COLUMNS = ("adoptee", "heures_octroyees", "taux", "valeur", "annee_banque", "heures_banque",
                   "heures_fonds", "montant_fonds", "fonds_cumules", "budget_fonds", "depasse_banque",
                   "depasse_budget")
 EPS = 1e-9
-
-
-def is_adopted(forms: pd.DataFrame, params: Params) -> pd.Series:
-    """Rows whose Décision du CE folds to the adopted decision (fold once per distinct value)."""
-    target = fold(params.decision_adoptee)
-    decisions = forms["decision_ce"]
-    adopted_values = [v for v in decisions.dropna().unique() if fold(v) == target]
-    return decisions.isin(adopted_values)
 
 
 def hours_granted(forms: pd.DataFrame, adopted: pd.Series) -> pd.Series:
@@ -95,8 +86,8 @@ def round_cents(values: pd.Series) -> pd.Series:
 
 
 def build_ledger(ctx) -> pd.DataFrame:
-    forms, params = ctx.forms, ctx.params
-    adopted = is_adopted(forms, params)
+    forms = ctx.forms
+    adopted = ctx.decisions == ADOPTEE
     granted = hours_granted(forms, adopted)
     rate = ctx.rates["taux"].astype(float)
     years = bank_years(ctx.data.bank)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..text import fold
+from ..text import fold, folded
+
+# The state of each form's Décision du CE (art. 5.3).
+ADOPTEE, REFUSEE, EN_DEPOT, NON_DECIDEE, INCONNUE = "adoptee", "refusee", "en-depot", "non-decidee", "inconnue"
 
 # Instance column of the calendar, folded → CE, CS or AG.
 INSTANCES = {
@@ -26,6 +29,19 @@ def meeting_dates(calendar: pd.DataFrame, instance: str) -> np.ndarray:
         return np.array([], dtype="datetime64[ns]")
     which = calendar["instance"].map(instance_of, na_action="ignore") == instance
     return np.unique(calendar.loc[which, "date"].dropna().to_numpy(dtype="datetime64[ns]"))
+
+
+def decision_states(forms: pd.DataFrame, params) -> pd.Series:
+    """Per form row: ``ADOPTEE``, ``REFUSEE``, ``EN_DEPOT`` (the decisions of the
+    parameters, compared folded), ``NON_DECIDEE`` (nothing written) or
+    ``INCONNUE`` (a decision outside the vocabulary: art. 5.3)."""
+    decision = folded(forms["decision_ce"])
+    state = pd.Series(INCONNUE, index=forms.index, dtype=object)
+    state[decision == fold(params.decision_adoptee)] = ADOPTEE
+    state[decision == fold(params.decision_refusee)] = REFUSEE
+    state[decision == fold(params.decision_en_depot)] = EN_DEPOT
+    state[decision == ""] = NON_DECIDEE
+    return state
 
 
 def member_names(forms: pd.DataFrame, members: pd.DataFrame) -> dict[str, str]:

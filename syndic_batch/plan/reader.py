@@ -32,11 +32,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from ..model import AVERTISSEMENT, Finding
+from ..model import AVERTISSEMENT, PLAN_NUMEROTATION, Finding
 from ..text import clean_text, fold
 from .model import Action, Axis, CellRef, Goal, Objective, Plan, YearStatus, normalise_status, parse_year
 
-PLAN_NUMEROTATION = "plan-numerotation"
 
 _AXIS = re.compile(r"^AXE\s*(\d+)\s*[:.\-–—]?\s*(.*)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\s*[.)]?\s+(.*)$", re.DOTALL)

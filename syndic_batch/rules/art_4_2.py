@@ -15,6 +15,7 @@ from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding
 from ..text import fold
 from .base import folded, form_findings
+from ..account.reference import ADOPTEE, EN_DEPOT, NON_DECIDEE
 
 ARTICLE = "4.2"
 RULE = "octroi-exceptionnel"
@@ -26,16 +27,16 @@ def regle_4_2_octroi_exceptionnel(ctx: Context) -> list[Finding]:
     exceptional = folded(forms["categorie"]).isin({fold(c) for c in p.categories_exceptionnelles})
     if not exceptional.any():
         return []
-    decision = folded(forms["decision_ce"])
+    decision = ctx.decisions
     justified = folded(forms["justification"]) != ""
     category = forms["categorie"]
 
     def says(mask: pd.Series, text: str) -> pd.Series:
         return category.where(mask).map(lambda c: f"« {c} » : " + text, na_action="ignore")
 
-    undecided = exceptional & (decision == "")
-    deferred = exceptional & (decision == fold(p.decision_en_depot))
-    adopted = exceptional & (decision == fold(p.decision_adoptee))
+    undecided = exceptional & (decision == NON_DECIDEE)
+    deferred = exceptional & (decision == EN_DEPOT)
+    adopted = exceptional & (decision == ADOPTEE)
     grant = ("activité qui n'est généralement pas libérée (art. 4.2). Le Conseil exécutif ne peut "
              "l'accorder qu'exceptionnellement, si les fonctions du membre ou le bon déroulement de "
              "l'activité ont exigé une participation active et soutenue")

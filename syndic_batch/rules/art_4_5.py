@@ -21,8 +21,8 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
-from ..text import fold
 from .base import folded, form_findings
+from ..account.reference import ADOPTEE, REFUSEE
 
 ARTICLE = "4.5"
 RULE = "heures-par-jour"
@@ -35,11 +35,10 @@ def hours_counted(ctx: Context) -> pd.Series:
     forms = ctx.forms
     asked = forms["heures_demandees"]
     asked = asked.where((asked > p.min_exclu_heures_ligne) & (asked <= p.max_heures_ligne))
-    decision = folded(forms["decision_ce"])
     granted = forms["heures_accordees"]
-    fewer = (decision == fold(p.decision_adoptee)) & (granted < asked)
+    fewer = (ctx.decisions == ADOPTEE) & (granted < asked)
     counted = asked.where(~fewer, granted)
-    return counted.where(decision != fold(p.decision_refusee))
+    return counted.where(ctx.decisions != REFUSEE)
 
 
 def _plural(n: int, word: str) -> str:

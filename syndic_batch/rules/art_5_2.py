@@ -14,7 +14,8 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, Finding
-from .base import folded, form_findings
+from .base import form_findings
+from ..account.reference import NON_DECIDEE
 
 ARTICLE = "5.2"
 
@@ -24,9 +25,8 @@ def regle_5_2_presentation_au_ce(ctx: Context) -> list[Finding]:
     meetings = ctx.ce_meetings
     if len(meetings) == 0:
         return []
-    decision = folded(forms["decision_ce"])
     received = forms["date_reception"]
-    undecided = (decision == "") & received.notna()
+    undecided = (ctx.decisions == NON_DECIDEE) & received.notna()
     pos = np.searchsorted(meetings, received.to_numpy(dtype="datetime64[ns]"), side="right")
     has_next = pos < len(meetings)
     meeting = pd.Series(pd.NaT, index=forms.index, dtype="datetime64[ns]")

@@ -12,19 +12,17 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
-from ..text import fold
-from .base import folded, form_findings
+from .base import form_findings
+from ..account.reference import ADOPTEE, EN_DEPOT, NON_DECIDEE, REFUSEE
 
 ARTICLE = "5.4"
 
 
 def regle_5_4_depot_apres_adoption(ctx: Context) -> list[Finding]:
-    p = ctx.params
     forms = ctx.forms
-    decision = folded(forms["decision_ce"])
     deposit, decided = forms["date_depot"], forms["date_decision"]
-    not_adopted = decision.isin({"", fold(p.decision_refusee), fold(p.decision_en_depot)})
-    adopted = decision == fold(p.decision_adoptee)
+    not_adopted = ctx.decisions.isin({NON_DECIDEE, REFUSEE, EN_DEPOT})
+    adopted = ctx.decisions == ADOPTEE
     without = deposit.notna() & not_adopted
     before = deposit.notna() & adopted & (deposit < decided)  # NaT compares False
     out = []

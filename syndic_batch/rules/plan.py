@@ -16,12 +16,11 @@ import re
 
 from ..context import Context
 from ..formatting import date as fr_date
-from ..model import AVERTISSEMENT, ERREUR, INFO, Finding
+from ..model import AVERTISSEMENT, ERREUR, INFO, PLAN_NUMEROTATION, Finding
 from ..plan.model import (CLOSED_STATUSES, FINAL_STATUSES, REMARK_STATUSES, STATUSES, Action, CellRef,
                           Objective, Plan, action_label, year_bounds, year_start_month)
 from ..text import fold
 
-PLAN_NUMEROTATION = "plan-numerotation"
 PLAN_STATUT_MANQUANT = "plan-statut-manquant"
 PLAN_STATUT_INCONNU = "plan-statut-inconnu"
 PLAN_NON_COMPLETE = "plan-non-complete"

@@ -26,11 +26,12 @@ from markupsafe import Markup
 
 from .. import formatting as fmt
 from ..account.ledger import bank_years
+from ..account.reference import ADOPTEE, EN_DEPOT, INCONNUE, NON_DECIDEE, REFUSEE
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding, count_by_severity, sort_findings
 from ..read.fields import KINDS, PLAN
 from ..resources import templates_dir
-from ..text import fold, folded
+from ..text import fold
 from .atomic import write_text_atomic
 from .charts import Bar, bar_chart, line_chart
 
@@ -95,18 +96,6 @@ def next_and_previous_ce(ctx: Context) -> tuple[dt.date | None, dt.date | None]:
 
 
 # --------------------------------------------------------------------------- column helpers
-
-
-def _decision_state(ctx: Context) -> pd.Series:
-    """Per form row: ``adoptee``, ``refusee``, ``en-depot``, ``non-decide`` or ``inconnue``."""
-    p = ctx.params
-    decision = folded(ctx.forms["decision_ce"])
-    state = pd.Series("inconnue", index=ctx.forms.index, dtype=object)
-    state[decision == fold(p.decision_adoptee)] = "adoptee"
-    state[decision == fold(p.decision_refusee)] = "refusee"
-    state[decision == fold(p.decision_en_depot)] = "en-depot"
-    state[ctx.forms["decision_ce"].isna()] = "non-decide"
-    return state
 
 
 def _canonical_categories(ctx: Context, series: pd.Series) -> pd.Series:
@@ -367,8 +356,8 @@ def severity_counts(findings: Iterable[Finding]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- CE sections
 
 
-_STATE_LABELS = {"non-decide": "Non décidé", "en-depot": "En dépôt", "adoptee": "Adoptée",
-                 "refusee": "Refusée", "inconnue": "Décision illisible"}
+_STATE_LABELS = {NON_DECIDEE: "Non décidé", EN_DEPOT: "En dépôt", ADOPTEE: "Adoptée",
+                 REFUSEE: "Refusée", INCONNUE: "Décision illisible"}
 
 
 def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.Series,
@@ -408,7 +397,7 @@ def agenda_view(ctx: Context, next_ce: dt.date | None, names: dict[str, str], st
     """Art. 5.2: forms not yet decided (or put *en dépôt*) received before the next CE meeting.
     A form whose reception date cannot be read is listed too: the CE has to see it."""
     forms = ctx.forms
-    pending = state.isin(["non-decide", "en-depot"])
+    pending = state.isin([NON_DECIDEE, EN_DEPOT])
     if next_ce is None:
         ids = _order(ctx, pending)
         note = ("Le calendrier ne contient aucune réunion du Conseil exécutif à partir du "
@@ -432,7 +421,7 @@ def agenda_view(ctx: Context, next_ce: dt.date | None, names: dict[str, str], st
 def decisions_view(ctx: Context, findings: list[Finding], names: dict[str, str], state: pd.Series,
                    findings_by_form: dict[int, list[Finding]]) -> list[dict[str, Any]]:
     """Undecided (or *en dépôt*) forms with an avertissement of art. 4.2, 4.4 or 4.5."""
-    pending = set(state.index[state.isin(["non-decide", "en-depot"]).to_numpy()])
+    pending = set(state.index[state.isin([NON_DECIDEE, EN_DEPOT]).to_numpy()])
     reasons: dict[int, list[Finding]] = {}
     for f in findings:
         if (f.severity == AVERTISSEMENT and f.article in DECISION_ARTICLES
@@ -535,7 +524,7 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
     year = bank_year(ctx)
     rows = granted_rows(ctx, year)
     names = ctx.names
-    state = _decision_state(ctx)
+    state = ctx.decisions
     by_form: dict[int, list[Finding]] = {}
     for f in findings:
         if f.form_id is not None:
