@@ -124,3 +124,11 @@ def test_an_output_folder_linked_into_the_inbox_is_refused(tmp_path):
     with pytest.raises(OutputError, match="boîte de réception"):
         run(root, out, dt.date(2026, 3, 31))
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_one_reading_of_the_ce_decision(tmp_path):
+    ctx = context_for(tmp_path, [form(decision_ce=d) for d in
+                                 ("Adoptée", " adoptee ", "REFUSÉE", "En dépôt", None, "-", "Accepté")])
+    assert list(ctx.decisions) == ["adoptee", "adoptee", "refusee", "en-depot", "non-decidee", "non-decidee",
+                                   "inconnue"]
+    assert list(ctx.ledger["adoptee"]) == [True, True, False, False, False, False, False]
