@@ -21,24 +21,23 @@ generated from it) are there to exercise one check of domain.md each.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for _p in (REPO, HERE):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
 
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 
+from make_plan import EXAMPLE_STATUSES, save_reproducibly, write_seed_plan  # noqa: E402
 from syndic_batch import formatting as fmt  # noqa: E402
 from syndic_batch.config import DEFAULT_PARAMS  # noqa: E402
 from syndic_batch.read.fields import (BANK_FIELDS, CALENDAR_FIELDS, DATE, FORM_FIELDS,  # noqa: E402
@@ -52,29 +51,9 @@ FIXED_TIME = (2026, 11, 23, 8, 0, 0)
 
 # ---------------------------------------------------------------- saving, byte for byte
 
-_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
 def save(wb: Workbook, path: Path) -> Path:
-    """Save ``wb`` so that two runs give the same bytes (fixed zip times, fixed
-    document dates), which keeps the committed examples free of churn."""
-    wb.properties.creator = "STEP — trésorerie"
-    wb.properties.lastModifiedBy = "STEP — trésorerie"
-    buf = io.BytesIO()
-    wb.save(buf)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _CORE_TIMES.sub(rb"\g<1>2026-11-23T08:00:00Z\g<3>", data)
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, data)
-    path.write_bytes(out.getvalue())
-    return path
+    """Save ``wb`` so that two runs give the same bytes (see ``make_plan.save_reproducibly``)."""
+    return save_reproducibly(wb, path, "STEP — trésorerie", FIXED_TIME)
 
 
 # ---------------------------------------------------------------- look of the sheets
@@ -795,18 +774,9 @@ def clean_rows(root: Path = INBOX) -> list[tuple[str, int, str]]:
             for ff in files for r in ff.rows if r.clean]
 
 
-def write_plan(path: Path) -> bool:
-    """The action plan, written by the plan engineer's ``examples/make_plan.py``."""
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    try:
-        from make_plan import EXAMPLE_STATUSES, write_seed_plan
-    except ImportError:
-        print("examples/make_plan.py absent : plan d'action non écrit.", file=sys.stderr)
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_seed_plan(path, statuses=EXAMPLE_STATUSES, layout="per-axis")
-    return True
+def write_plan(path: Path) -> Path:
+    """The action plan, written by ``examples/make_plan.py``."""
+    return write_seed_plan(path, statuses=EXAMPLE_STATUSES, layout="per-axis")
 
 
 README_HEAD = """# Boîte de réception d'exemple

@@ -221,17 +221,18 @@ def write_seed_plan(path: Path, statuses: dict | None = None, layout: str = "per
             row = _header(ws, row)
             row = _page(ws, row, goal if p == 0 else None, page, statuses)
         _widths(ws)
-    return _save(wb, path)
+    return save_reproducibly(wb, path, "SEESOCQ — secrétariat")
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 SAVED_AT = (2021, 9, 1, 8, 0, 0)
 
 
-def _save(wb: Workbook, path: Path) -> Path:
+def save_reproducibly(wb: Workbook, path: Path, author: str, saved_at: tuple = SAVED_AT) -> Path:
     """Save so that two runs give the same bytes (fixed zip times and document
-    dates): the committed example inbox does not churn."""
-    wb.properties.creator = wb.properties.lastModifiedBy = "SEESOCQ — secrétariat"
+    dates): the committed example inbox does not churn. ``build_inbox.py`` uses it too."""
+    wb.properties.creator = wb.properties.lastModifiedBy = author
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*saved_at).encode()
     buf = io.BytesIO()
     wb.save(buf)
     out = io.BytesIO()
@@ -239,8 +240,8 @@ def _save(wb: Workbook, path: Path) -> Path:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = _CORE_TIMES.sub(rb"\g<1>2021-09-01T08:00:00Z\g<3>", data)
-            zi = zipfile.ZipInfo(info.filename, date_time=SAVED_AT)
+                data = _CORE_TIMES.sub(rb"\g<1>" + stamp + rb"\g<3>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=saved_at)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
             dst.writestr(zi, data)
