@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -126,7 +126,7 @@ class _Match:
     columns: dict[str, tuple[int, str]]   # key -> (1-based column, header as written)
     headers: dict[int, str]
     missing_required: list[Field]
-    doubles: dict[str, list[tuple[int, str]]] = None
+    doubles: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
 
 def _is_plan_header(folded: set[str]) -> bool:
