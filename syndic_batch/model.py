@@ -2,8 +2,9 @@
 
 A finding is what a check says about one cell (or one row, or one file). It is
 what ``constats.json`` holds, what the annotated workbooks colour and what the
-reports list. Only ``column_index`` is internal: it lets the annotator find the
-cell without guessing from the header text, and it is not written to JSON.
+reports list. ``column_index``, ``form_id``, ``matricule`` and ``nom`` are internal:
+they let the annotator find the cell without guessing from the header text and the
+writers name the member; they are not written to JSON.
 """
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ class Finding:
     column_index: int | None = field(default=None, compare=False)
     # Position of the form row in the forms frame, when the finding is about one.
     form_id: int | None = field(default=None, compare=False)
+    # The member the finding is about (form rows; filled by ``pipeline.attach_members``),
+    # for the findings workbook and the annotated copies' *Constats* sheet. Not in JSON.
+    matricule: str | None = field(default=None, compare=False)
+    nom: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

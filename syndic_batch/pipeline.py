@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -69,7 +69,24 @@ def read_stage(inbox: Path, params: Params, progress: Progress | None = None) ->
 
 
 def check_stage(ctx: Context) -> list[Finding]:
-    return list(ctx.data.findings) + run_rules(ctx)
+    return attach_members(ctx, list(ctx.data.findings) + run_rules(ctx))
+
+
+def attach_members(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    """Each finding about a form row, with its member's matricule and name (the
+    register's name, else the form's) for the writers that list findings by member."""
+    forms = ctx.forms
+    if forms.empty:
+        return findings
+    names = ctx.names
+    out = []
+    for f in findings:
+        if f.form_id is not None and f.matricule is None and f.form_id in forms.index:
+            mat = forms.at[f.form_id, "matricule"]
+            if mat is not None:
+                f = replace(f, matricule=mat, nom=names.get(mat) or forms.at[f.form_id, "nom"])
+        out.append(f)
+    return out
 
 
 def account_stage(ctx: Context) -> pd.DataFrame:

@@ -63,6 +63,8 @@ class InboxData:
     sources: dict[int, SheetSource]
     files: list[FileReport]
     findings: list[Finding]        # what reading found (fichier-illisible, feuille-non-reconnue, ...)
+    # the employer's statements (Relevé de l'Employeur), same shape as the others; empty when none
+    statements: pd.DataFrame | None = None
 
     def column_of(self, src: int, key: str) -> tuple[int, str] | None:
         """(column index, header as written) of a field in a sheet, or None."""

@@ -77,12 +77,26 @@ CALENDAR_FIELDS: tuple[Field, ...] = (
     Field("instance", "Instance", TEXT, True, ("Réunion", "Instance (CE, CS ou AG)")),
 )
 
+# Relevé de l'Employeur (domain.md, *Input workbooks*): the employer's statement of the
+# releases it paid or bills, one row per release; optional in an inbox.
+STATEMENT_FIELDS: tuple[Field, ...] = (
+    Field("matricule", "Matricule", TEXT, True, FORM_FIELDS[0].synonyms),
+    Field("date_activite", "Date de l'activité", DATE, True, FORM_FIELDS[2].synonyms),
+    Field("heures", "Heures", NUMBER, True, ("Heures payées", "Heures facturées", "Nb d'heures", "Nombre d'heures")),
+    Field("montant", "Montant ($)", NUMBER, True, ("Montant", "Montant facturé", "Montant facturé ($)", "Coût", "Coût ($)")),
+    Field("nom", "Nom", TEXT, False, FORM_FIELDS[1].synonyms),
+    Field("periode", "Période", TEXT, False, ("Période de paie", "Période facturée")),
+    Field("numero_facture", "Numéro de facture", TEXT, False, ("No facture", "N° facture", "Facture")),
+)
+
 # Kind of sheet → (French name, fields). The plan is recognised separately
 # (its two-level header is not a flat list of fields): see ``read.plan``.
 FORMS, MEMBERS, BANK, CALENDAR, PLAN = "formulaires", "registre", "banque", "calendrier", "plan"
+STATEMENT = "releve"
 KINDS: dict[str, tuple[str, tuple[Field, ...]]] = {
     FORMS: ("formulaire de libérations syndicales", FORM_FIELDS),
     MEMBERS: ("registre des membres", MEMBER_FIELDS),
     BANK: ("banque de libérations", BANK_FIELDS),
     CALENDAR: ("calendrier des instances", CALENDAR_FIELDS),
+    STATEMENT: ("relevé de l'Employeur", STATEMENT_FIELDS),
 }

@@ -24,7 +24,7 @@ from ..model import (COLONNE_ABSENTE, COLONNE_EN_DOUBLE, ERREUR, FEUILLE_NON_REC
                      Finding)
 from ..text import clean_text, fold, parse_date, parse_number
 from .data import PROVENANCE, FileReport, InboxData, SheetSource
-from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, PLAN, Field
+from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, PLAN, STATEMENT, Field
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # Spreadsheets we recognise but cannot read: they get a clear finding, not silence.
@@ -288,6 +288,7 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS,
     return InboxData(
         forms=frames[FORMS], members=frames[MEMBERS], bank=frames[BANK], calendar=frames[CALENDAR],
         plan=_merge_plans(plans), sources=sources, files=reports, findings=findings,
+        statements=frames[STATEMENT],
     )
 
 
