@@ -15,6 +15,7 @@ from builders import DEFAULT_MEMBERS, D, context_for, form
 from syndic_batch import formatting as fmt
 from syndic_batch.rules.registry import run_rules
 from syndic_batch.write import reports
+from syndic_batch.write.reports import ce as ce_report
 from syndic_batch.write.charts import WIDTH, VALUE_ROOM, Bar, axis_steps, bar_chart, line_chart
 from syndic_batch.write.reports import (build_ag_view, build_ce_view, build_cs_view, render_report,
                                         write_reports)
@@ -160,15 +161,15 @@ def test_ce_errors_grouped_by_article_point_to_their_cell(ctx, findings):
     assert g41["constats"][0]["source"] == (
         f"formulaires-2026-03.xlsx, feuille « Formulaires », ligne {excel_row('I')}, colonne « Distance (km) »")
     articles = [g["article"] for g in groups]
-    assert articles == sorted(articles, key=reports._article_key)
+    assert articles == sorted(articles, key=ce_report._article_key)
     assert all(c["severite"] == "erreur" for g in groups for c in g["constats"])
 
 
 def test_ce_errors_beyond_the_cap_are_counted_not_listed(ctx, findings, monkeypatch):
-    monkeypatch.setattr(reports, "MAX_ERREURS_PAR_ARTICLE", 1)
+    monkeypatch.setattr(ce_report, "MAX_ERREURS_PAR_ARTICLE", 1)
     extra = [f for f in findings if f.article == "4.1"]
     extra = extra + [type(extra[0])(**{**extra[0].to_json(), "row": 99})]
-    groups = reports.errors_view(extra)
+    groups = ce_report.errors_view(extra)
     assert groups[0]["nombre"] == 2 and len(groups[0]["constats"]) == 1
     assert groups[0]["autres_texte"] == "1 autre erreur"
 

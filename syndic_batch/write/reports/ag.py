@@ -1,0 +1,40 @@
+"""The AG's year-end report (art. 6.3, with the action plan): ``rapports/ag.html``.
+Hours and totals only, never a rate."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...context import Context
+from ...model import Finding
+from .shared import (bank_use_view, bank_year, categories_view, granted_rows, header_view, members_view,
+                     months_view, summary_view)
+
+
+def plan_view(ctx: Context) -> dict[str, Any] | None:
+    """The action plan's section (``plan.progress.plan_section``), or None."""
+    try:
+        from ...plan.progress import plan_section
+    except ModuleNotFoundError as exc:  # the plan's progress module is not written yet
+        if exc.name != "syndic_batch.plan.progress":
+            raise
+        return None
+    return plan_section(ctx)
+
+
+def build_ag_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
+    """Art. 6.3: the bank year's figures (to date during the year), hours per member, by
+    category and by month, the use of the bank and union funds, the action plan."""
+    year = bank_year(ctx)
+    rows = granted_rows(ctx, year)
+    closed = year is not None and ctx.as_of >= year.end
+    return {
+        "rapport": header_view(ctx, "Rapport annuel de la trésorerie à l'Assemblée générale",
+                               "Article 6.3 du Règlement sur les libérations syndicales", year),
+        "annee_terminee": closed,
+        "sommaire": summary_view(year, rows),
+        "membres": members_view(rows, ctx.names, with_money=False),
+        "categories": categories_view(rows, "ag-categories"),
+        "mois": months_view(rows, year, ctx.as_of, "ag-mois"),
+        "banque": bank_use_view(rows, year, ctx.as_of, "ag-banque"),
+        "plan": plan_view(ctx),
+    }

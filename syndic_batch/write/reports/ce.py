@@ -1,0 +1,213 @@
+"""The CE's report (art. 6.1, with the agenda of art. 5.2): ``rapports/ce.html``.
+
+Balance, funds, hours per member with amounts, the agenda of the next CE meeting,
+the forms that need a CE decision, the erreurs by article, and the releases
+adopted since the previous meeting. Only this report shows rates and amounts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from ... import formatting as fmt
+from ...account.reference import ADOPTEE, EN_DEPOT, INCONNUE, NON_DECIDEE, REFUSEE
+from ...context import Context
+from ...model import AVERTISSEMENT, ERREUR, Finding, sort_findings
+from .shared import (SANS_CATEGORIE, BankYear, _finding_view, _formatted, _rows, _sources, _text, _ts,
+                     bank_year, granted_rows, header_view, members_view, next_and_previous_ce, plural,
+                     severity_counts, summary_view)
+
+# Articles whose avertissement asks the CE for a decision (4.2 exception, 4.4 top-up, 4.5 overtime).
+DECISION_ARTICLES = ("4.2", "4.4", "4.5")
+# The CE report lists at most this many errors per article; constats.json has them all.
+MAX_ERREURS_PAR_ARTICLE = 300
+
+_STATE_LABELS = {NON_DECIDEE: "Non décidé", EN_DEPOT: "En dépôt", ADOPTEE: "Adoptée",
+                 REFUSEE: "Refusée", INCONNUE: "Décision illisible"}
+
+
+def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.Series,
+                findings_by_form: dict[int, list[Finding]]) -> list[dict[str, Any]]:
+    """One dict per form row: what it asks, where it is, what the checks found (CE only: value)."""
+    if not ids:
+        return []
+    forms = ctx.forms.loc[ids]
+    asked = forms["heures_demandees"].astype(float)
+    cols = {
+        "id": [int(i) for i in ids],
+        "source": _sources(forms),
+        "matricule": _formatted(forms["matricule"], _text),
+        "nom": [names.get(m, _text(n)) for m, n in zip(forms["matricule"], forms["nom"])],
+        "date_activite": _formatted(forms["date_activite"], fmt.date),
+        "categorie": _formatted(forms["categorie"], lambda v: _text(v, SANS_CATEGORIE)),
+        "description": _formatted(forms["description"], lambda v: _text(v, "")),
+        "heures_demandees": _formatted(asked, fmt.hours),
+        "heures_demandees_valeur": asked.tolist(),
+        "valeur_demandee": _formatted(asked * ctx.ledger.loc[ids, "taux"], fmt.money),
+        "date_reception": _formatted(forms["date_reception"], fmt.date),
+        "etat": state.loc[ids].map(_STATE_LABELS).tolist(),
+    }
+    items = [dict(zip(cols, values)) for values in zip(*cols.values())]
+    for item in items:
+        item["constats"] = [_finding_view(f) for f in sort_findings(findings_by_form.get(item["id"], []))]
+    return items
+
+
+def _order(ctx: Context, mask: pd.Series) -> list[int]:
+    sub = ctx.forms.loc[mask, ["date_reception", "_file", "_row"]]
+    return [int(i) for i in sub.sort_values(["date_reception", "_file", "_row"], kind="stable").index]
+
+
+def agenda_view(ctx: Context, next_ce: dt.date | None, names: dict[str, str], state: pd.Series,
+                findings_by_form: dict[int, list[Finding]]) -> dict[str, Any]:
+    """Art. 5.2: forms not yet decided (or put *en dépôt*) received before the next CE meeting.
+    A form whose reception date cannot be read is listed too: the CE has to see it."""
+    forms = ctx.forms
+    pending = state.isin([NON_DECIDEE, EN_DEPOT])
+    if next_ce is None:
+        ids = _order(ctx, pending)
+        note = ("Le calendrier ne contient aucune réunion du Conseil exécutif à partir du "
+                f"{fmt.date(ctx.as_of)}. Voici tous les formulaires en attente d'une décision.")
+    else:
+        received = forms["date_reception"].isna() | (forms["date_reception"] < _ts(next_ce))
+        ids = _order(ctx, pending & received)
+        note = None
+    items = _form_items(ctx, ids, names, state, findings_by_form)
+    total = float(sum(i["heures_demandees_valeur"] for i in items if i["heures_demandees_valeur"] == i["heures_demandees_valeur"]))
+    return {
+        "reunion": fmt.date(next_ce) if next_ce else None,
+        "reunion_iso": next_ce.isoformat() if next_ce else None,
+        "note": note,
+        "formulaires": items,
+        "nombre_texte": plural(len(items), "formulaire", "formulaires"),
+        "heures_demandees": fmt.hours(total),
+    }
+
+
+def decisions_view(ctx: Context, findings: list[Finding], names: dict[str, str], state: pd.Series,
+                   findings_by_form: dict[int, list[Finding]]) -> list[dict[str, Any]]:
+    """Undecided (or *en dépôt*) forms with an avertissement of art. 4.2, 4.4 or 4.5."""
+    pending = set(state.index[state.isin([NON_DECIDEE, EN_DEPOT]).to_numpy()])
+    reasons: dict[int, list[Finding]] = {}
+    for f in findings:
+        if (f.severity == AVERTISSEMENT and f.article in DECISION_ARTICLES
+                and f.form_id is not None and f.form_id in pending):
+            reasons.setdefault(f.form_id, []).append(f)
+    ids = [i for i in _order(ctx, ctx.forms.index.isin(list(reasons))) if i in reasons]
+    items = _form_items(ctx, ids, names, state, findings_by_form)
+    for item in items:
+        item["motifs"] = [_finding_view(f) for f in sort_findings(reasons[item["id"]])]
+    return items
+
+
+def _article_key(article: str | None) -> tuple:
+    if article is None:
+        return (1, ())
+    return (0, tuple(int(p) if p.isdigit() else 0 for p in article.replace("–", ".").split(".")))
+
+
+def errors_view(findings: list[Finding]) -> list[dict[str, Any]]:
+    """The erreurs grouped by article (the checks without an article last), each pointing to its cell."""
+    groups: dict[str | None, list[Finding]] = {}
+    for f in findings:
+        if f.severity == ERREUR:
+            groups.setdefault(f.article, []).append(f)
+    out = []
+    for article in sorted(groups, key=_article_key):
+        items = sort_findings(groups[article])
+        shown = items[:MAX_ERREURS_PAR_ARTICLE]
+        out.append({
+            "article": article,
+            "titre": f"Article {article}" if article else "Contrôles des données (sans article)",
+            "nombre": len(items),
+            "nombre_texte": plural(len(items), "erreur", "erreurs"),
+            "constats": [_finding_view(f) for f in shown],
+            "autres": len(items) - len(shown),
+            "autres_texte": plural(len(items) - len(shown), "autre erreur", "autres erreurs"),
+        })
+    return out
+
+
+def _charged_to(bank_hours: float, funds_hours: float) -> str:
+    """Where a release's hours were charged (art. 3): the bank, the union funds, or both."""
+    if funds_hours <= 0:
+        return "banque"
+    if bank_hours <= 0:
+        return "fonds syndicaux"
+    return f"banque {fmt.hours(bank_hours)}, fonds syndicaux {fmt.hours(funds_hours)}"
+
+
+def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | None,
+                       names: dict[str, str]) -> dict[str, Any]:
+    """Releases adopted since the previous CE meeting (decision dated on or after it,
+    up to the report's date), with their rate and amount."""
+    since = prev_ce or (year.start if year else None)
+    forms, ledger = ctx.forms, ctx.ledger
+    if since is None:
+        note = ("Le calendrier ne contient aucune réunion du Conseil exécutif avant le "
+                f"{fmt.date(ctx.as_of)} et aucune année de banque n'est ouverte : aucune adoption à présenter.")
+        rows = _rows(ctx, pd.Series(False, index=forms.index))
+    else:
+        note = None if prev_ce else (
+            f"Le calendrier ne contient aucune réunion du Conseil exécutif avant le {fmt.date(ctx.as_of)} : "
+            f"voici les libérations adoptées depuis le renouvellement de la banque ({fmt.date(since)}).")
+        dd = forms["date_decision"]
+        mask = ledger["adoptee"].astype(bool) & (dd >= _ts(since)) & (dd <= _ts(ctx.as_of))
+        rows = _rows(ctx, mask).sort_values(["date_decision", "date_activite", "_file", "_row"], kind="stable")
+    cols = {
+        "source": _sources(rows),
+        "matricule": _formatted(rows["matricule"], _text),
+        "nom": [names.get(m, _text(n)) for m, n in zip(rows["matricule"], rows["nom"])],
+        "date_activite": _formatted(rows["date_activite"], fmt.date),
+        "categorie": rows["categorie"].tolist(),
+        "heures": _formatted(rows["heures_octroyees"], fmt.hours),
+        "taux": _formatted(rows["taux"], fmt.money),
+        "montant": _formatted(rows["valeur"], fmt.money),
+        "montant_valeur": rows["valeur"].astype(float).tolist(),
+        "imputation": [_charged_to(b, f) for b, f in zip(rows["heures_banque"], rows["heures_fonds"])],
+        "date_decision": _formatted(rows["date_decision"], fmt.date),
+        "date_depot": _formatted(rows["date_depot"], lambda v: "non déposée" if pd.isna(v) else fmt.date(v)),
+    }
+    items = [dict(zip(cols, values)) for values in zip(*cols.values())]
+    return {
+        "depuis": fmt.date(since) if since else None,
+        "reunion_precedente": fmt.date(prev_ce) if prev_ce else None,
+        "note": note,
+        "lignes": items,
+        "total_heures": fmt.hours(rows["heures_octroyees"].sum()),
+        "total_heures_valeur": float(rows["heures_octroyees"].sum()),
+        "total_montant": fmt.money(rows["valeur"].sum()),
+        "total_montant_valeur": float(rows["valeur"].sum()),
+    }
+
+
+def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
+    """Art. 6.1 and 5.2: balance, funds, hours per member (with amounts), agenda of the
+    next CE, forms needing a CE decision, erreurs by article, adoptions since the previous CE."""
+    year = bank_year(ctx)
+    rows = granted_rows(ctx, year)
+    names = ctx.names
+    state = ctx.decisions
+    by_form: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.form_id is not None:
+            by_form.setdefault(f.form_id, []).append(f)
+    next_ce, prev_ce = next_and_previous_ce(ctx)
+    return {
+        "rapport": header_view(ctx, "Rapport de la trésorerie au Conseil exécutif",
+                               "Articles 6.1 et 5.2 du Règlement sur les libérations syndicales", year),
+        "sommaire": summary_view(year, rows),
+        "constats": severity_counts(findings),
+        "membres": members_view(rows, names, with_money=True),
+        "ordre_du_jour": agenda_view(ctx, next_ce, names, state, by_form),
+        "decisions": decisions_view(ctx, findings, names, state, by_form),
+        "decisions_intro": (
+            "Avertissements des articles 4.2 (octroi exceptionnel), 4.4 (complément d'un autre "
+            f"organisme payeur) et 4.5 (plus de {fmt.hours(ctx.params.max_heures_par_jour)} dans une "
+            "journée) sur des formulaires non décidés ou en dépôt."),
+        "erreurs": errors_view(findings),
+        "max_erreurs": MAX_ERREURS_PAR_ARTICLE,
+        "adoptions": adopted_since_view(ctx, prev_ce, year, names),
+    }
