@@ -42,6 +42,16 @@ class Params:
     decision_en_depot: str
     lignes_en_tete: int
     plan_mois_debut_annee: int
+    nom_syndicat: str = "STEP"
+    majoration_pct: float = 0.0
+    delai_rapprochement_jours: int = 60
+    tolerance_rapprochement_heures: float = 0.01
+    tolerance_rapprochement_montant: float = 0.01
+
+    @property
+    def facteur_majoration(self) -> float:
+        """1 + majoration_pct / 100: what the employer bills per dollar of union-funds hours."""
+        return 1.0 + self.majoration_pct / 100.0
 
     @property
     def decisions(self) -> tuple[str, str, str]:
@@ -106,7 +116,20 @@ def load_params(path: str | Path | None = None) -> Params:
         decision_en_depot=dec["en_depot"],
         lignes_en_tete=int(raw["lecture"]["lignes_en_tete"]),
         plan_mois_debut_annee=int(raw["plan"]["mois_debut_annee"]),
+        nom_syndicat=str(raw["syndicat"]["nom"]),
+        majoration_pct=_non_negative(raw["remboursement"]["majoration_pct"], "remboursement.majoration_pct"),
+        delai_rapprochement_jours=int(_non_negative(raw["rapprochement"]["delai_jours"], "rapprochement.delai_jours")),
+        tolerance_rapprochement_heures=_non_negative(raw["rapprochement"]["tolerance_heures"],
+                                                     "rapprochement.tolerance_heures"),
+        tolerance_rapprochement_montant=_non_negative(raw["rapprochement"]["tolerance_montant"],
+                                                      "rapprochement.tolerance_montant"),
     )
+
+
+def _non_negative(value, key: str) -> float:
+    if value < 0 or value != value:
+        raise ConfigError(f"« {key} » doit être positif ou nul (valeur lue : {value!r}).")
+    return float(value)
 
 
 DEFAULT_PARAMS = load_params()

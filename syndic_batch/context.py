@@ -63,3 +63,10 @@ class Context:
         from .account.ledger import build_ledger
 
         return build_ledger(self)
+
+    @cached_property
+    def reconciliation(self):
+        """The employer's statements matched to the adopted releases (``account.reconciliation``)."""
+        from .account.reconciliation import reconcile
+
+        return reconcile(self)

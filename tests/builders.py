@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from openpyxl import Workbook
 
-from syndic_batch.read.fields import BANK_FIELDS, CALENDAR_FIELDS, FORM_FIELDS, MEMBER_FIELDS
+from syndic_batch.read.fields import BANK_FIELDS, CALENDAR_FIELDS, FORM_FIELDS, MEMBER_FIELDS, STATEMENT_FIELDS
 
 D = dt.date
 # ../shared beside the project's root (domain.md, seeds, corpus), as on every machine and in CI.
@@ -48,6 +48,18 @@ def write_forms(path: Path, rows: Iterable[dict[str, Any]], sheet: str = "Formul
     ws = wb.active
     ws.title = sheet
     _write_sheet(ws, FORM_FIELDS, rows, title_rows, headers)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_statement(path: Path, rows: Iterable[dict[str, Any]], sheet: str = "Relevé",
+                    title_rows: list[str] | None = None) -> Path:
+    """An employer's statement (Relevé de l'Employeur): matricule, date_activite, heures, montant…"""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    _write_sheet(ws, STATEMENT_FIELDS, rows, title_rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -105,12 +117,15 @@ def inbox(tmp_path: Path, rows: Iterable[dict[str, Any]], members=None, bank=Non
     return root
 
 
-def context_for(tmp_path: Path, rows, as_of: dt.date = D(2026, 4, 30), params=None, **kw):
-    """Write an inbox, read it, and return the check stage's Context."""
+def context_for(tmp_path: Path, rows, as_of: dt.date = D(2026, 4, 30), params=None, statement=None, **kw):
+    """Write an inbox, read it, and return the check stage's Context. ``statement``:
+    the rows of an employer's statement to add (``releve.xlsx``), or None for none."""
     from syndic_batch.config import DEFAULT_PARAMS
     from syndic_batch.context import Context
     from syndic_batch.read.inbox import read_inbox
 
     root = inbox(tmp_path, rows, **kw)
+    if statement is not None:
+        write_statement(root / "releve.xlsx", statement)
     p = params or DEFAULT_PARAMS
     return Context(read_inbox(root, p), p, as_of)

@@ -8,7 +8,10 @@
 Adopted rows are charged in the order of decision date, then activity date
 (then file and row, for stability). The row whose hours go past the bank is
 split (part bank, part funds) and flagged ``depasse_banque``; later rows go to
-the funds entirely. Funds dollars = funds hours × rate; the row whose dollars
+the funds entirely. Funds dollars = funds hours × rate × (1 + surcharge), the
+surcharge being ``remboursement.majoration_pct`` (the employer bills the union for
+the hours beyond the bank with its social charges and administration costs; the
+hours of the bank are the employer's own and carry none). The row whose dollars
 take the funds past the budget is flagged ``depasse_budget``.
 
 Decisions (docs/decisions.md): hours granted below 0 count as 0; an adopted row
@@ -27,7 +30,7 @@ from .reference import ADOPTEE
 
 LEDGER_COLUMNS = ("adoptee", "heures_octroyees", "taux", "valeur", "annee_banque", "heures_banque",
                   "heures_fonds", "montant_fonds", "fonds_cumules", "budget_fonds", "depasse_banque",
-                  "depasse_budget")
+                  "depasse_budget", "majoration", "montant_employeur")
 EPS = 1e-9
 
 
@@ -106,6 +109,8 @@ def build_ledger(ctx) -> pd.DataFrame:
     led["budget_fonds"] = np.nan
     led["depasse_banque"] = False
     led["depasse_budget"] = False
+    led["majoration"] = 0.0
+    led["montant_employeur"] = led["valeur"]
 
     charged = charge_order(forms, forms.index[(adopted & year.notna()).to_numpy()])
     if len(charged) == 0:
@@ -118,7 +123,7 @@ def build_ledger(ctx) -> pd.DataFrame:
     before = cum - c["h"]
     bank_h = (alloc - before).clip(lower=0.0).clip(upper=c["h"])
     funds_h = c["h"] - bank_h
-    funds_d = round_cents(funds_h * c["taux"])
+    funds_d = round_cents(funds_h * c["taux"] * ctx.params.facteur_majoration)
     fcum = funds_d.fillna(0.0).groupby(c["annee"]).cumsum()
     fbefore = fcum - funds_d.fillna(0.0)
 
@@ -129,4 +134,9 @@ def build_ledger(ctx) -> pd.DataFrame:
     led.loc[charged, "budget_fonds"] = budget
     led.loc[charged, "depasse_banque"] = (before <= alloc + EPS) & (cum > alloc + EPS)
     led.loc[charged, "depasse_budget"] = (fbefore <= budget + EPS) & (fcum > budget + EPS)
+    # The surcharge in dollars (what the employer adds to the funds hours it bills), and what the
+    # release costs in all: its value (hours × rate) plus that surcharge — the reconciliation's base.
+    surcharge = (funds_d - round_cents(funds_h * c["taux"])).fillna(0.0)
+    led.loc[charged, "majoration"] = surcharge
+    led.loc[charged, "montant_employeur"] = round_cents(led.loc[charged, "valeur"] + surcharge)
     return led
