@@ -41,7 +41,7 @@ from make_plan import EXAMPLE_STATUSES, save_reproducibly, write_seed_plan  # no
 from syndic_batch import formatting as fmt  # noqa: E402
 from syndic_batch.config import DEFAULT_PARAMS  # noqa: E402
 from syndic_batch.read.fields import (BANK_FIELDS, CALENDAR_FIELDS, DATE, FORM_FIELDS,  # noqa: E402
-                                      MEMBER_FIELDS, NUMBER, Field)
+                                      MEMBER_FIELDS, NUMBER, STATEMENT_FIELDS, Field)
 
 D = dt.date
 AS_OF = D(2026, 11, 23)
@@ -545,6 +545,12 @@ def october() -> list[Row]:
         row("40376", D(2026, 9, 24), "Comité (préparation ou rencontre)", 3.0, D(2026, 10, 8),
             description="Comité des communications : infolettre (envoyé de nouveau)", reference_plan="2.3 a",
             expects=[Expect(None, "doublon", A, "même membre, date, catégorie et heures que dans 2026-09.xlsx")]),
+        # late claims of the 2025-2026 bank year, adopted in November and not sent to the employer
+        # yet: the only rows of the deposit's sheet « À déposer » (art. 5.4)
+        row("40581", D(2026, 8, 27), "Formation syndicale", 6.0, D(2026, 11, 9), date_depot=None,
+            description="Formation « Prévention du harcèlement » (fin d'année)", clean=True),
+        row("40419", D(2026, 8, 31), "Comité (préparation ou rencontre)", 3.0, D(2026, 11, 2), date_depot=None,
+            description="Comité SST : bilan de l'année 2025-2026", clean=True),
     ]
     return rows
 
@@ -745,9 +751,92 @@ def build_inbox(root: Path = INBOX) -> list[Expected]:
     for ff in files:
         write_forms(ff, root)
     write_plan(root / "plan" / "plan-d-action-2018-2021.xlsx")
+    statement = write_statement(root / STATEMENT, files)
     expected = [Expected(ff.path, ff.excel_row(r), e.article, e.rule, e.severity, e.why)
                 for ff in files for r in ff.rows for e in r.expects]
+    expected += statement
     expected.append(write_truncated(root / TRUNCATED))
+    return expected
+
+
+# ---------------------------------------------------------------- the employer's statement
+
+STATEMENT = "employeur/releve-2026-10.xlsx"
+STATEMENT_END = D(2026, 10, 31)
+STATEMENT_COLUMNS = [("periode", "Période"), ("numero_facture", "Numéro de facture"), ("matricule", "Matricule"),
+                     ("nom", "Nom"), ("date_activite", "Date de l'activité"), ("heures", "Heures"),
+                     ("montant", "Montant ($)")]
+
+
+def _hours(v: dict) -> float:
+    return float(str(v.get("heures_accordees") or v["heures_demandees"]).replace(",", "."))
+
+
+def _cents(x: float) -> float:
+    import math
+    return math.floor(x * 100 + 0.5 + 1e-7) / 100
+
+
+def _statement_line(v: dict, hours: float, rate: float | None) -> dict[str, Any]:
+    act = _as_date(v["date_activite"])
+    return {"matricule": v["matricule"], "nom": NAMES.get(v["matricule"], v.get("nom")), "date_activite": act,
+            "heures": hours, "montant": _cents(hours * rate) if rate is not None else 0.0}
+
+
+def write_statement(path: Path, files: list[FormFile]) -> list[Expected]:
+    """The employer's statement of the releases it paid in September and October 2026
+    (every adopted row deposited by 31 October), with four planted mismatches: a release
+    deposited on 18 September that the statement forgets, 4 h paid for 3,5 h granted, a
+    release paid at the member's old rate, and a refused row (sent by mistake) paid anyway."""
+    forgotten = ("40452", D(2026, 9, 10))
+    more_hours = ("40123", D(2026, 9, 1))
+    old_rate = ("40187", D(2026, 9, 10))
+    expected: list[Expected] = []
+    lines: list[tuple[dict[str, Any], list[Expect]]] = []
+    for ff in files:
+        for r in ff.rows:
+            v = r.values
+            dep = v.get("date_depot")
+            if not isinstance(dep, dt.date) or dep > STATEMENT_END:
+                continue
+            act = _as_date(v["date_activite"])
+            key = (v["matricule"], act)
+            if v.get("decision_ce") != "Adoptée":
+                lines.append((_statement_line(v, _hours(v), _rate(v["matricule"], act)), [
+                    Expect(None, "rapprochement-non-autorise", E,
+                           "l'Employeur a payé une ligne refusée, déposée par erreur (2026-09.xlsx, ligne 28)")]))
+                continue
+            if key == forgotten:
+                expected.append(Expected(ff.path, ff.excel_row(r), None, "rapprochement-non-facture", I,
+                                         "déposée le 18 septembre, plus de 60 jours avant le 23 novembre, absente "
+                                         "du relevé de l'Employeur"))
+                continue
+            rate = _rate(v["matricule"], act)
+            if key == more_hours:
+                lines.append((_statement_line(v, _hours(v) + 0.5, rate), [
+                    Expect(None, "rapprochement-ecart", A, "relevé de l'Employeur : 4 h payées pour 3,5 h accordées "
+                                                          "(heures et montant)")]))
+            elif key == old_rate:
+                lines.append((_statement_line(v, _hours(v), 34.10), [
+                    Expect(None, "rapprochement-ecart", A, "relevé de l'Employeur : payée à l'ancien taux (34,10 $ "
+                                                          "au lieu de 41,25 $)")]))
+            else:
+                lines.append((_statement_line(v, _hours(v), rate), []))
+    lines.sort(key=lambda t: (t[0]["date_activite"], t[0]["matricule"], -t[0]["heures"]))
+    for i, (line, _e) in enumerate(lines):
+        line["periode"] = "Septembre 2026" if line["date_activite"] < D(2026, 10, 1) else "Octobre 2026"
+        line["numero_facture"] = "LS-2026-09" if line["date_activite"] < D(2026, 10, 1) else "LS-2026-10"
+    by_key = {f.key: f for f in STATEMENT_FIELDS}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Relevé"
+    header = write_table(ws, [(by_key[k], label) for k, label in STATEMENT_COLUMNS], [t[0] for t in lines],
+                         ["Relevé des libérations syndicales payées — septembre et octobre 2026",
+                          "Service de la paie de l'Employeur — à rembourser par le STEP"])
+    for i, (_line, expects) in enumerate(lines):
+        for e in expects:
+            expected.append(Expected(STATEMENT, header + 1 + i, e.article, e.rule, e.severity, e.why))
+    save(wb, path)
     return expected
 
 
@@ -792,6 +881,7 @@ commencée le 1er septembre 2026.
 | `formulaires/2026-09.xlsx`, `2026-11.xlsx` | faits à partir du formulaire vierge (`templates/formulaires/`), avec sa feuille *Instructions* |
 | `formulaires/2026-10.xlsx` | autre en-tête (« No membre », « Date activité », « Nb d'heures », « Reçu le »…), autre ordre des colonnes, colonne « Commentaire interne » en plus, ligne de titre, dates en texte (`05/10/2026`, `14 octobre 2026`) et virgules décimales (`6,5`) |
 | `plan/plan-d-action-2018-2021.xlsx` | le plan d'action du SEESOCQ (`examples/make_plan.py`) |
+| `employeur/releve-2026-10.xlsx` | le relevé de l'Employeur des libérations payées en septembre et octobre 2026, sous deux lignes de titre, avec des écarts plantés (rapprochement) |
 
 Essai : `syndic-batch run examples/inbox --out sortie --date 2026-11-23` (code de sortie 1 : il y a des erreurs).
 `tests/test_examples.py` vérifie que chaque ligne ci-dessous reçoit son constat.
@@ -836,6 +926,10 @@ CLEAN_WHY = {
     "Aller-retour Québec–Sherbrooke (conseil régional)": "Déplacement d'exactement 300 km",
     "Conseil régional de l'Estrie : 5 h + 3 h de route = 8 h, la limite": "8 h le même jour, exactement la limite",
     "Séance de négociation": "reçue après le dernier CE (17 novembre) : à l'ordre du jour du 1er décembre, pas en retard",
+    "Formation « Prévention du harcèlement » (fin d'année)":
+        "adoptée le 17 novembre, pas encore déposée : dans la feuille « À déposer » du dépôt à l'Employeur",
+    "Comité SST : bilan de l'année 2025-2026":
+        "adoptée le 3 novembre, pas encore déposée : dans la feuille « À déposer » du dépôt à l'Employeur",
 }
 
 
