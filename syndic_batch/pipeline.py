@@ -101,6 +101,7 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     from .write.constats import write_constats
     from .write.deposit import write_deposit
     from .write.plan_export import write_plan_export
+    from .write.releves import write_statements
     from .write.reports import write_reports
 
     out.mkdir(parents=True, exist_ok=True)
@@ -120,13 +121,14 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     if progress:
         progress(len(readable), len(readable), "")
     all_findings = sort_findings(findings + extra)
-    for name in ("constats.json", "depot-employeur.xlsx", "plan-d-action.xlsx", "rapports"):
+    for name in ("constats.json", "depot-employeur.xlsx", "plan-d-action.xlsx", "rapports", "releves"):
         refuse_inside_inbox(inbox, out / name)
     outputs.append(write_constats(all_findings, out / "constats.json"))
     outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx"))
     if ctx.data.plan is not None:
         outputs.append(write_plan_export(ctx, out / "plan-d-action.xlsx"))
     outputs += write_reports(ctx, all_findings, out / "rapports")
+    outputs += write_statements(ctx, all_findings, out / "releves")
     return outputs, extra
 
 
