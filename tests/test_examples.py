@@ -281,3 +281,39 @@ def test_committed_templates_match_the_script(tmp_path):
     assert names == ["banque-et-calendrier.xlsx", "formulaire-liberations.xlsx", "registre-des-membres.xlsx"]
     for name in names:
         assert _cells(TEMPLATES / name) == _cells(tmp_path / name), name
+
+
+# ---------------------------------------------------------------- money out (issue 9)
+
+def test_deposit_first_sheet_holds_exactly_the_adopted_undeposited_rows(checked, tmp_path):
+    from syndic_batch.write.deposit import COLUMNS, SHEET_DONE, SHEET_TODO, write_deposit
+
+    ctx, _ = checked
+    out = write_deposit(ctx, tmp_path / "depot-employeur.xlsx")
+    wb = load_workbook(out)
+    assert wb.sheetnames == [SHEET_TODO, SHEET_DONE]
+    labels = [h for _k, h, _w, _t in COLUMNS]
+    rows = list(wb[SHEET_TODO].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if list(r[:len(labels)]) == labels)
+    lines = [dict(zip(labels, r)) for r in rows[at + 1:] if isinstance(r[labels.index("Ligne")], int)]
+    forms = ctx.forms
+    adopted = ctx.ledger["adoptee"] & forms["date_depot"].isna() & (forms["date_decision"] <= dt.datetime(2026, 11, 23))
+    expected = sorted(zip(forms.loc[adopted, "_file"], forms.loc[adopted, "_row"]))
+    assert sorted((r["Fichier source"], r["Ligne"]) for r in lines) == expected == [
+        ("formulaires/2026-10.xlsx", 49), ("formulaires/2026-10.xlsx", 50)]
+    done = list(wb[SHEET_DONE].iter_rows(values_only=True))
+    n_done = sum(1 for r in done if isinstance(r[12], int))
+    assert n_done == int((ctx.ledger["adoptee"] & forms["date_depot"].notna()).sum()) >= 90
+
+
+def test_employer_statement_is_read_and_reconciled(checked):
+    ctx, findings = checked
+    rec = ctx.reconciliation
+    assert rec.has_statement and len(ctx.data.statements) == 65
+    assert rec.lines["statut"].value_counts().to_dict() == {"concorde": 62, "ecart": 2, "non-autorise": 1}
+    rules = {f.rule for f in findings if f.file == build_inbox.STATEMENT}
+    assert rules == {"rapprochement-ecart", "rapprochement-non-autorise"}
+    # the two clean rows of 29 September (same member, same day) are each matched to their own line
+    f = ctx.forms
+    same_day = f.index[(f["matricule"] == "40581") & (f["date_activite"] == dt.datetime(2026, 9, 29))]
+    assert sorted(rec.lines.loc[rec.lines["form_id"].isin(same_day), "form_id"]) == sorted(same_day)

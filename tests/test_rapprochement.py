@@ -158,3 +158,40 @@ def test_expected_amount_includes_the_surcharge_on_the_funds_part(tmp_path):
     assert [(f.rule, f.row, f.column) for f in found] == [(ECART_RULE, 4, "Montant ($)")]
     assert "120,00 $" in found[0].message and "-20,00 $" in found[0].message
     assert "majoration de 20 %" in found[0].message
+
+
+# ---------------------------------------------------------------- the CE report's section
+
+def test_ce_report_section_without_a_statement_says_so(tmp_path):
+    from syndic_batch.write.reports import build_ce_view, render_report
+
+    ctx = context_for(tmp_path, ROWS, as_of=AS_OF)
+    view = build_ce_view(ctx, [])
+    rp = view["rapprochement"]
+    assert rp["releve"] is False and "Aucun relevé de l'Employeur" in rp["note"]
+    assert "aucune libération n'est signalée comme non facturée" in rp["note"]
+    html = render_report("ce", view)
+    assert "Rapprochement avec le relevé de l'Employeur" in html and "Aucun relevé de l&#39;Employeur" in html
+
+
+def test_ce_report_section_billed_matched_differences_unauthorised(tmp_path):
+    from syndic_batch.write.reports import build_ce_view, render_report
+
+    st = [line("1001", D(2026, 3, 2), 4.0, 120.0), line("1002", D(2026, 3, 3), 2.0, 50.0),
+          line("1003", D(2026, 3, 9), 2.0, 80.0, nom="<b>Inconnu</b>")]
+    ctx = context_for(tmp_path, ROWS, as_of=AS_OF, statement=st)
+    view = build_ce_view(ctx, [])
+    rp = view["rapprochement"]
+    nb = lambda s: s.replace("\xa0", " ").replace("\u202f", " ")  # noqa: E731
+    assert rp["releve"] is True and rp["fichiers"] == "releve.xlsx"
+    assert (rp["facture"]["lignes"], nb(rp["facture"]["montant"]), rp["facture"]["montant_valeur"]) == (3, "250,00 $", 250.0)
+    assert (rp["concordantes"]["lignes"], nb(rp["concordantes"]["montant"])) == (1, "50,00 $")
+    [e] = rp["ecarts"]
+    assert (e["membre"], e["heures"], e["heures_attendues"], e["ecart_heures"]) == (
+        "Amélie Tremblay (1001)", "4 h", "3,5 h", "+0,5 h")
+    assert (nb(e["montant"]), nb(e["montant_attendu"]), nb(e["ecart_montant"])) == ("120,00 $", "105,00 $", "+15,00 $")
+    [u] = rp["non_autorisees"]
+    assert u["membre"] == "Chloé Roy (1003)" and nb(rp["non_autorisees_montant"]) == "80,00 $"
+    assert rp["non_facturees"] == []
+    html = render_report("ce", view)
+    assert 'href="#t-rapprochement"' in html and "<b>Inconnu</b>" not in html

@@ -47,7 +47,9 @@ def safe_name(matricule: str) -> str:
     """A file name for the member's statement that stays in its folder."""
     text = str(matricule)
     safe = _SAFE.sub("_", text)[:40]
-    if safe != text or not safe or safe.startswith("-"):
+    if safe.startswith("-"):
+        safe = "_" + safe[1:]
+    if safe != text or not safe:
         safe = f"{safe or 'membre'}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
     return f"{safe}.html"
 

@@ -15,6 +15,7 @@ from ... import formatting as fmt
 from ...account.reference import ADOPTEE, EN_DEPOT, INCONNUE, NON_DECIDEE, REFUSEE
 from ...context import Context
 from ...model import AVERTISSEMENT, ERREUR, Finding, sort_findings
+from .rapprochement import reconciliation_view
 from .shared import (SANS_CATEGORIE, BankYear, _finding_view, _formatted, _rows, _sources, _text, _ts,
                      bank_year, granted_rows, header_view, members_view, next_and_previous_ce, plural,
                      severity_counts, summary_view)
@@ -210,4 +211,5 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
         "erreurs": errors_view(findings),
         "max_erreurs": MAX_ERREURS_PAR_ARTICLE,
         "adoptions": adopted_since_view(ctx, prev_ce, year, names),
+        "rapprochement": reconciliation_view(ctx),
     }
