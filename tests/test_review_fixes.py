@@ -110,7 +110,7 @@ def test_one_name_per_member_everywhere(tmp_path):
     out = tmp_path / "o"
     run(root, out, dt.date(2026, 3, 31))
     ws = load_workbook(out / "depot-employeur.xlsx").active
-    assert ws["B2"].value == "Amélie Nouveau"
+    assert ws["B10"].value == "Amélie Nouveau"   # below the title block and the header (row 9)
     ce = (out / "rapports" / "ce.html").read_text(encoding="utf-8")
     assert "Amélie Nouveau" in ce and "Amélie Ancien" not in ce
 
