@@ -56,6 +56,12 @@ def regle_rapprochement_non_autorise(ctx: Context) -> list[Finding]:
     forms = ctx.forms
     matched = set(lines.loc[lines["form_id"] >= 0, "form_id"])
     adopted = ctx.ledger["adoptee"].astype(bool)
+    # the form rows of each (member, day) billed on a flagged line, looked up once
+    keys = set(zip(st.loc[flagged, "matricule"], st.loc[flagged, "date_activite"]))
+    day_rows: dict[tuple, list[int]] = {}
+    for fid, key in zip(forms.index, zip(forms["matricule"], forms["date_activite"])):
+        if key in keys:
+            day_rows.setdefault(key, []).append(int(fid))
     messages = {}
     for i in flagged:
         r = st.loc[i]
@@ -65,8 +71,7 @@ def regle_rapprochement_non_autorise(ctx: Context) -> list[Finding]:
                            "l'Employeur de la compléter ; tant qu'elle ne l'est pas, ce montant est versé sans "
                            "autorisation du CE.")
             continue
-        same_day = forms.index[((forms["matricule"] == r["matricule"])
-                                & (forms["date_activite"] == r["date_activite"])).to_numpy()]
+        same_day = day_rows.get((r["matricule"], r["date_activite"]), [])
         why = ""
         taken = [j for j in same_day if adopted[j] and j in matched]
         others = [j for j in same_day if not adopted[j]]

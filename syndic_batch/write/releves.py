@@ -35,7 +35,7 @@ from ..resources import templates_dir
 from ..text import fold
 from .atomic import write_text_atomic
 from .reports import content_security_policy
-from .reports.shared import (SEVERITY_LABELS, BankYear, _canonical_categories, bank_year, granted_rows)
+from .reports.shared import (SEVERITY_LABELS, BankYear, _canonical_categories, _formatted, bank_year, granted_rows)
 
 FOLDER = "releves"
 _STATE = {ADOPTEE: "Adoptée", REFUSEE: "Refusée", EN_DEPOT: "En dépôt", NON_DECIDEE: "Pas encore décidée",
@@ -94,24 +94,42 @@ def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, di
     frame["categorie"] = _canonical_categories(ctx, frame["categorie"])
     frame["etat"] = ctx.decisions.loc[rows.index]
     frame["fid"] = frame.index
-    frame = frame.sort_values(["date_activite", "_file", "_row"], na_position="last", kind="mergesort")
+    frame = frame.sort_values(["matricule", "date_activite", "_file", "_row"], na_position="last", kind="mergesort")
+    # Every text formatted once per distinct value (Babel is slow; dates and hours repeat a lot).
+    adopted = frame["etat"] == ADOPTEE
+    texts = pd.DataFrame({
+        "t_date": _formatted(frame["date_activite"], lambda v: "date illisible" if v is None else fmt.date(v)),
+        "t_demandees": _formatted(frame["heures_demandees"], lambda v: "—" if v is None else fmt.hours(v)),
+        "t_accordees": _formatted(frame["heures_octroyees"].where(adopted), lambda v: "—" if v is None else fmt.hours(v)),
+        "t_banque": _formatted(frame["heures_banque"].where(adopted), lambda v: "—" if v is None else _hours(v)),
+        "t_fonds": _formatted(frame["heures_fonds"].where(adopted), lambda v: "—" if v is None else _hours(v)),
+        "t_decidee": _formatted(frame["date_decision"], lambda v: "" if v is None else f" le {fmt.date(v)}"),
+        "t_depot": _formatted(frame["date_depot"], lambda v: "—" if v is None else fmt.date(v)),
+    }, index=frame.index)
+    frame = frame.join(texts)
+    records = frame.to_dict("records")
     views = {}
-    for matricule, group in frame.groupby("matricule", sort=True):
+    start = 0
+    while start < len(records):
+        matricule = records[start]["matricule"]
+        stop = start
+        while stop < len(records) and records[stop]["matricule"] == matricule:
+            stop += 1
+        group_records = records[start:stop]
+        group = frame.iloc[start:stop]
+        start = stop
         items = []
         tot = {"demandees": 0.0, "accordees": 0.0, "banque": 0.0, "fonds": 0.0, "valeur": 0.0}
-        for r in group.to_dict("records"):
+        for r in group_records:
             fid, st = r["fid"], r["etat"]
             in_total = fid in counted
             decided = pd.notna(r["date_decision"])
-            decision = _STATE[st]
-            if decided and st != NON_DECIDEE:
-                decision += f" le {fmt.date(r['date_decision'])}"
+            decision = _STATE[st] + (r["t_decidee"] if st != NON_DECIDEE else "")
             note = None
             if st == ADOPTEE and not in_total:
                 note = (f"décision datée après le {fmt.date(ctx.as_of)} : pas encore comptée"
                         if decided and r["date_decision"] > as_of else "hors de l'année de la banque : pas comptée")
             asked = r["heures_demandees"]
-            adopted = st == ADOPTEE
             if pd.notna(asked):
                 tot["demandees"] += float(asked)
             if in_total:
@@ -120,17 +138,17 @@ def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, di
                 tot["fonds"] += float(r["heures_fonds"])
                 tot["valeur"] += 0.0 if pd.isna(r["valeur"]) else float(r["valeur"])
             items.append({
-                "date": fmt.date(r["date_activite"]) if pd.notna(r["date_activite"]) else "date illisible",
+                "date": r["t_date"],
                 "categorie": r["categorie"],
                 "description": r["description"] or "",
-                "demandees": fmt.hours(asked) if pd.notna(asked) else "—",
-                "accordees": fmt.hours(r["heures_octroyees"]) if adopted else "—",
+                "demandees": r["t_demandees"],
+                "accordees": r["t_accordees"],
                 "decision": decision,
                 "etat": st,
                 "note": note,
-                "depot": fmt.date(r["date_depot"]) if pd.notna(r["date_depot"]) else "—",
-                "banque": _hours(float(r["heures_banque"])) if adopted else "—",
-                "fonds": _hours(float(r["heures_fonds"])) if adopted else "—",
+                "depot": r["t_depot"],
+                "banque": r["t_banque"],
+                "fonds": r["t_fonds"],
                 "source": f"{r['_file']}, ligne {int(r['_row'])}",
                 "constats": [{"severite": f.severity, "libelle": SEVERITY_LABELS[f.severity],
                               "article": f"art. {f.article}" if f.article else "", "message": f.message,
