@@ -84,3 +84,13 @@ def test_surcharge_parameter_from_toml(tmp_path):
     cfg.write_text("[remboursement]\nmajoration_pct = -5\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="majoration_pct"):
         load_params(cfg)
+
+
+def test_art_3_messages_say_the_surcharge_is_included(tmp_path):
+    ctx = _ctx(tmp_path, 1.02)
+    [crossing] = [f for f in regle_3_2_budget_depasse(ctx) if "au-delà du budget" in f.message]
+    text = crossing.message.replace("\xa0", " ").replace("\u202f", " ")
+    assert "Avec les 9,09 $ de cette libération, majoration de l'Employeur de 1,02 % comprise" in text
+    assert "100,01 $" in text and "dépassement de 0,01 $" in text
+    ctx = _ctx(tmp_path / "zero", 0.0)
+    assert all("majoration" not in f.message for f in regle_3_2_budget_depasse(ctx))

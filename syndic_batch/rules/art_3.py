@@ -37,6 +37,12 @@ def _year_labels(ctx: Context) -> dict:
     return {d: f"l'année du {fmt.date(d)} au {fmt.date(f)}" for d, f in zip(years["debut"], years["fin"])}
 
 
+def _surcharge(ctx: Context) -> str:
+    """« , majoration de 15 % comprise » when the employer adds a surcharge to the funds hours."""
+    pct = ctx.params.majoration_pct
+    return f", majoration de l'Employeur de {fmt.number(pct)} % comprise" if pct > 0 else ""
+
+
 def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
     led = ctx.ledger
     flagged = led["heures_fonds"] > EPS
@@ -45,9 +51,10 @@ def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
     labels = _year_labels(ctx)
     sub = led[flagged]
     messages = []
+    surcharge = _surcharge(ctx)
     for bank_h, funds_h, funds_d, year in zip(sub["heures_banque"], sub["heures_fonds"], sub["montant_fonds"],
                                               sub["annee_banque"]):
-        dollars = fmt.money(funds_d) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
+        dollars = (fmt.money(funds_d) + surcharge) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
         if bank_h > EPS:
             messages.append(
                 f"Cette libération dépasse la banque de {labels[year]} (art. 3.1) : {fmt.hours(bank_h)} "
@@ -86,12 +93,13 @@ def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
     sub = led.loc[charge_order(ctx.forms, led.index[over.to_numpy()])]
     labels = _year_labels(ctx)
     messages = []
+    surcharge = _surcharge(ctx)
     for crossing, year, dollars, total, limit in zip(sub["depasse_budget"], sub["annee_banque"],
                                                      sub["montant_fonds"], sub["fonds_cumules"],
                                                      sub["budget_fonds"]):
         if crossing:
             messages.append(
-                f"Avec les {fmt.money(dollars)} de cette libération, les fonds syndicaux de "
+                f"Avec les {fmt.money(dollars)} de cette libération{surcharge}, les fonds syndicaux de "
                 f"{labels[year]} atteignent {fmt.money(total)}, au-delà du budget de {fmt.money(limit)} "
                 f"(dépassement de {fmt.money(total - limit)}, art. 3.2). Le CE doit réduire les heures ou faire "
                 "modifier le budget.")
