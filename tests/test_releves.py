@@ -130,3 +130,29 @@ def test_examples_every_member_statement_matches_the_ce_report(tmp_path):
     assert len(paths) == len(views) >= 15
     html = (tmp_path / "releves" / "40581.html").read_text(encoding="utf-8")
     assert "Audrey Ouellet" in html and "34,85" in html
+
+
+def test_example_statements_print_on_at_most_two_letter_pages(tmp_path):
+    """Chromium prints the longest example statements (and the one with findings) on one or two pages."""
+    import subprocess
+
+    from test_reports_browser import chromium, render
+
+    browser = chromium()
+    inbox = REPO / "examples" / "inbox"
+    ctx = Context(read_stage(inbox, DEFAULT_PARAMS), DEFAULT_PARAMS, dt.date(2026, 11, 23))
+    findings = check_stage(ctx)
+    write_statements(ctx, findings, tmp_path / "releves")
+    views = build_statement_views(ctx, findings)
+    longest = max(views, key=lambda m: (views[m]["nombre"], views[m]["constats"]))
+    most_findings = max(views, key=lambda m: views[m]["constats"])
+    for matricule in {longest, most_findings}:
+        pdf = tmp_path / f"{matricule}.pdf"
+        done = render(browser, tmp_path / "releves" / safe_name(matricule), f"--print-to-pdf={pdf}",
+                      "--no-pdf-header-footer")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "Content Security Policy" not in done.stderr, done.stderr[-2000:]
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
+        assert 1 <= pages <= 2, (matricule, pages)
+        assert "612 x 792" in info                      # letter, portrait
