@@ -90,3 +90,22 @@ def test_row_without_rate_uses_bank_hours_but_funds_dollars_unknown(tmp_path):
     assert math.isnan(led.loc[1, "montant_fonds"]) and math.isnan(led.loc[1, "valeur"])
     assert led.loc[2, "montant_fonds"] == 60.0
     assert list(led["depasse_banque"]) == [False, True, False]
+
+
+def test_surcharge_columns_without_and_with_a_surcharge(tmp_path):
+    from dataclasses import replace
+
+    from syndic_batch.config import DEFAULT_PARAMS
+
+    led = context_for(tmp_path, ROWS, bank=BANK).ledger
+    # no surcharge by default: the employer bills what the release is worth
+    assert led["majoration"].tolist() == [0.0] * len(ROWS)
+    assert led["montant_employeur"].tolist() == led["valeur"].tolist()
+    led = context_for(tmp_path / "b", ROWS, bank=BANK, params=replace(DEFAULT_PARAMS, majoration_pct=12.5)).ledger
+    # A: 3 h in the funds at 30 $ × 1,125 = 101,25 $ (11,25 $ of surcharge); its bank hour carries none
+    assert (led.loc[0, "montant_fonds"], led.loc[0, "majoration"], led.loc[0, "montant_employeur"]) == (101.25, 11.25, 131.25)
+    assert (led.loc[1, "majoration"], led.loc[1, "montant_employeur"]) == (0.0, 180.0)
+    # E: 2 h × 30 $ × 1,125 = 67,50 $; F: 1 h -> 33,75 $; the budget is crossed at E as before
+    assert led.loc[[4, 5], "montant_fonds"].tolist() == [67.5, 33.75]
+    assert led.loc[[0, 4, 5], "fonds_cumules"].tolist() == [101.25, 168.75, 202.5]
+    assert list(led["depasse_budget"]) == [True, False, False, False, False, False, False]

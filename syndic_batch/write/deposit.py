@@ -24,6 +24,7 @@ never a link). This writer decides nothing: the figures are the ledger's.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 
@@ -168,7 +169,7 @@ class _Sheet:
                 self.ws.write_string(self.row, i, str(v), style)
             elif kind == "date":
                 self.ws.write_datetime(self.row, i, pd.Timestamp(v).to_pydatetime(), style)
-            else:
+            elif math.isfinite(float(v)):      # XlsxWriter refuses NaN and infinities
                 self.ws.write_number(self.row, i, float(v), style)
         self.row += 1
 
