@@ -35,13 +35,12 @@ for _p in (REPO, HERE):
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
-from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 
 from make_plan import EXAMPLE_STATUSES, save_reproducibly, write_seed_plan  # noqa: E402
 from syndic_batch import formatting as fmt  # noqa: E402
+from syndic_batch import modeles  # noqa: E402
 from syndic_batch.config import DEFAULT_PARAMS  # noqa: E402
-from syndic_batch.read.fields import (BANK_FIELDS, CALENDAR_FIELDS, DATE, FORM_FIELDS,  # noqa: E402
-                                      MEMBER_FIELDS, NUMBER, STATEMENT_FIELDS, Field)
+from syndic_batch.read.fields import DATE, FORM_FIELDS, NUMBER, STATEMENT_FIELDS, Field  # noqa: E402
 
 D = dt.date
 AS_OF = D(2026, 11, 23)
@@ -109,129 +108,11 @@ def write_table(ws, columns: list[tuple[Field | None, str]], rows: list[dict[str
     return header_row
 
 
-def _standard(fields: tuple[Field, ...]) -> list[tuple[Field, str]]:
-    return [(f, f.label) for f in fields]
-
-
-# ---------------------------------------------------------------- the blank form template
-
-INSTRUCTIONS = [
-    "Formulaire de libérations syndicales — mode d'emploi",
-    "",
-    "Une ligne par activité. Remplissez une ligne par jour et par activité, même si plusieurs "
-    "activités ont lieu le même jour.",
-    "Les colonnes « Matricule », « Date de l'activité », « Catégorie », « Heures demandées » et "
-    "« Date de réception » sont obligatoires (art. 5.1 du Règlement sur les libérations syndicales).",
-    "Les dates s'écrivent AAAA-MM-JJ (par exemple 2026-09-03) ; les heures en décimales (3,5 pour "
-    "trois heures et demie), au plus 24 par ligne.",
-    "Un déplacement n'est libéré que s'il atteint 300 km ou plus dans la même journée (art. 4.1) : "
-    "indiquez la distance parcourue.",
-    "Au plus trois personnes sont libérées pour une même réunion du CRQCA ou du CRQ-03 (art. 4.1) : "
-    "nommez la réunion dans la colonne « Réunion ».",
-    "Assemblée générale, assemblée sectorielle, activité sociale ou militante : libérées seulement "
-    "par octroi exceptionnel du CE ; expliquez la participation active dans « Justification » (art. 4.2).",
-    "Les congrès de l'AFPC, de l'AFPC-Québec, de la FTQ et du CQSU sont payés par l'allocation de "
-    "congrès, pas par des libérations (art. 4.3) : nommez l'organisme du congrès.",
-    "Si un autre organisme vous paie pour l'activité, nommez-le et indiquez le montant versé (art. 4.4).",
-    "Plus de 8 heures le même jour (tous formulaires confondus) : une justification de l'urgence est "
-    "exigée (art. 4.5).",
-    "Faites parvenir le formulaire à la trésorerie dans les trois mois suivant l'activité (art. 5.5).",
-    "Les colonnes « Décision du CE », « Heures accordées », « Date de la décision » et « Date du dépôt "
-    "à l'Employeur » sont remplies par la trésorerie.",
-    "",
-    "Listes de valeurs (utilisées par les menus déroulants de la feuille « Formulaire ») :",
-]
-LISTS_FIRST_ROW = len(INSTRUCTIONS) + 2
-
-
-def _lists() -> tuple[list[str], list[str]]:
-    p = DEFAULT_PARAMS
-    return list(p.categories_connues), list(p.decisions)
-
-
-def add_instructions(wb: Workbook) -> tuple[str, str]:
-    """The « Instructions » sheet, with the lists the drop-downs use; returns the
-    two ranges (categories, decisions)."""
-    ws = wb.create_sheet("Instructions")
-    for i, line in enumerate(INSTRUCTIONS, start=1):
-        ws.cell(i, 1, line or None)
-    ws["A1"].font = TITLE_FONT
-    ws.column_dimensions["A"].width = 110
-    ws.column_dimensions["B"].width = 20
-    for r in range(2, len(INSTRUCTIONS) + 1):
-        ws.cell(r, 1).alignment = Alignment(wrap_text=True)
-    categories, decisions = _lists()
-    first = LISTS_FIRST_ROW
-    ws.cell(first - 1, 1, "Catégories d'activité").font = Font(bold=True)
-    ws.cell(first - 1, 2, "Décisions du CE").font = Font(bold=True)
-    for i, c in enumerate(categories):
-        ws.cell(first + i, 1, c)
-    for i, d in enumerate(decisions):
-        ws.cell(first + i, 2, d)
-    cat_range = f"Instructions!$A${first}:$A${first + len(categories) - 1}"
-    dec_range = f"Instructions!$B${first}:$B${first + len(decisions) - 1}"
-    return cat_range, dec_range
-
-
-def form_workbook(rows: list[dict[str, Any]], sheet: str = "Formulaire", max_rows: int = 500) -> Workbook:
-    """The blank template's workbook, with ``rows`` filled in (none for the blank)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    columns = _standard(FORM_FIELDS)
-    header = write_table(ws, columns, rows)
-    cat_range, dec_range = add_instructions(wb)
-    last = header + max(max_rows, len(rows) + 50)
-    col = {f.key: get_column_letter(i) for i, (f, _l) in enumerate(columns, start=1)}
-    for key, rng, title in (("categorie", cat_range, "Catégorie"), ("decision_ce", dec_range, "Décision du CE")):
-        dv = DataValidation(type="list", formula1=rng, allow_blank=True, showErrorMessage=True,
-                            errorStyle="warning", errorTitle=title,
-                            error="Choisissez une valeur de la liste (feuille « Instructions »).")
-        dv.add(f"{col[key]}{header + 1}:{col[key]}{last}")
-        ws.add_data_validation(dv)
-    for f, _l in columns:
-        if f.kind == DATE:
-            dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                                showErrorMessage=True, errorStyle="warning", errorTitle=f.label,
-                                error="Entrez une date, par exemple 2026-09-03.")
-            dv.add(f"{col[f.key]}{header + 1}:{col[f.key]}{last}")
-            ws.add_data_validation(dv)
-        fmt = _number_format(f)
-        if fmt and not rows:
-            for r in range(header + 1, header + 101):
-                ws[f"{col[f.key]}{r}"].number_format = fmt
-    return wb
-
-
-def register_workbook(members: list[dict[str, Any]], title: bool) -> Workbook:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Membres"
-    titles = ["Registre des membres du STEP — un contrat par ligne"] if title else []
-    write_table(ws, _standard(MEMBER_FIELDS), members, titles)
-    return wb
-
-
-def bank_calendar_workbook(bank: list[dict[str, Any]], calendar: list[dict[str, Any]]) -> Workbook:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Banque"
-    write_table(ws, _standard(BANK_FIELDS), bank)
-    cal = wb.create_sheet("Calendrier")
-    write_table(cal, _standard(CALENDAR_FIELDS), calendar)
-    dv = DataValidation(type="list", formula1='"CE,CS,AG"', allow_blank=True, showErrorMessage=True,
-                        errorTitle="Instance", error="CE, CS ou AG.")
-    dv.add("B2:B1000")
-    cal.add_data_validation(dv)
-    return wb
-
+# ---------------------------------------------------------------- the blank templates (syndic_batch.modeles)
 
 def build_templates(folder: Path = TEMPLATES) -> list[Path]:
-    return [
-        save(form_workbook([]), folder / "formulaire-liberations.xlsx"),
-        save(register_workbook([], title=False), folder / "registre-des-membres.xlsx"),
-        save(bank_calendar_workbook([], []), folder / "banque-et-calendrier.xlsx"),
-    ]
+    """The blank templates, written by the package (``syndic-batch modeles`` uses the same code)."""
+    return modeles.build_templates(folder, DEFAULT_PARAMS)
 
 
 # ---------------------------------------------------------------- the union: register, bank, calendar
@@ -672,9 +553,8 @@ def write_forms(ff: FormFile, root: Path) -> None:
     if ff.path.endswith("2026-10.xlsx"):
         _write_october(ff, path)
         return
-    wb = form_workbook([r.values for r in ff.rows])
+    modeles.write_form_workbook(path, [r.values for r in ff.rows])
     ff.header_row = 1
-    save(wb, path)
 
 
 # ---------------------------------------------------------------- the accounting (to place art. 3 rows)
@@ -738,8 +618,10 @@ class Expected:
 def build_inbox(root: Path = INBOX) -> list[Expected]:
     """Write every workbook of the example inbox under ``root``; return the
     findings the batch must report on it."""
-    save(register_workbook(MEMBERS, title=True), root / "registre" / "registre-des-membres.xlsx")
-    save(bank_calendar_workbook(BANK, CALENDAR), root / "registre" / "banque-et-calendrier.xlsx")
+    modeles.write_register_workbook(root / "registre" / "registre-des-membres.xlsx", MEMBERS,
+                                    title="Registre des membres du STEP — un contrat par ligne", instructions=False)
+    modeles.write_bank_calendar_workbook(root / "registre" / "banque-et-calendrier.xlsx", BANK, CALENDAR,
+                                         instructions=False)
     files = form_files()
     cross = bank_crossings(files)
     ff, r = cross["banque"]
@@ -845,9 +727,8 @@ TRUNCATED = "formulaires/formulaire-Olivier-Lavoie.xlsx"
 
 def write_truncated(path: Path) -> Expected:
     """A member's form whose e-mail attachment was saved half-downloaded."""
-    wb = form_workbook([row("40345", D(2026, 11, 19), "Comité (préparation ou rencontre)", 3.0,
-                            D(2026, 11, 20), decision=None, description="Comité d'accueil").values])
-    save(wb, path)
+    modeles.write_form_workbook(path, [row("40345", D(2026, 11, 19), "Comité (préparation ou rencontre)", 3.0,
+                                           D(2026, 11, 20), decision=None, description="Comité d'accueil").values])
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return Expected(TRUNCATED, None, None, "fichier-illisible", E,

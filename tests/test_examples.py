@@ -20,6 +20,7 @@ import pytest
 from openpyxl import load_workbook
 
 from syndic_batch.config import DEFAULT_PARAMS
+from syndic_batch.modeles import header_label
 from syndic_batch.read.fields import BANK_FIELDS, CALENDAR_FIELDS, FORM_FIELDS, MEMBER_FIELDS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -239,9 +240,9 @@ def test_cli_mirrors_the_inbox_and_leaves_it_untouched(cli_run):
 def test_form_template_header_lists_and_instructions():
     wb = load_workbook(TEMPLATES / "formulaire-liberations.xlsx")
     ws = wb["Formulaire"]
-    assert [c.value for c in ws[1]] == [f.label for f in FORM_FIELDS]
-    assert ws.freeze_panes == "A2"
-    col = {c.value: c.column_letter for c in ws[1]}
+    assert [c.value for c in ws[1]] == [header_label(f) for f in FORM_FIELDS]
+    assert ws.freeze_panes == "C2"   # the header row and the identity columns
+    col = {c.value.rstrip(" *"): c.column_letter for c in ws[1]}
     lists = {}
     for dv in ws.data_validations.dataValidation:
         if dv.type == "list":
@@ -265,20 +266,26 @@ def test_templates_are_read_as_empty_sheets_of_their_kind():
     kinds = {r.path: r.sheets for r in data.files}
     assert kinds["formulaire-liberations.xlsx"]["Formulaire"] == "formulaires"
     assert kinds["registre-des-membres.xlsx"]["Membres"] == "registre"
-    assert kinds["banque-et-calendrier.xlsx"] == {"Banque": "banque", "Calendrier": "calendrier"}
+    assert kinds["banque-et-calendrier.xlsx"] == {"Banque": "banque", "Calendrier": "calendrier",
+                                                  "Instructions": "inconnue"}
     assert len(data.forms) == len(data.members) == len(data.bank) == len(data.calendar) == 0
-    assert [f.rule for f in data.findings] == ["feuille-non-reconnue"]  # the Instructions sheet
+    assert kinds["releve-employeur.xlsx"]["Relevé"] == "releve"
+    assert len(data.statements) == 0
+    # the Instructions sheet of each template
+    assert sorted((f.rule, f.file) for f in data.findings) == [
+        ("feuille-non-reconnue", name) for name in sorted(kinds)]
     for name, fields in (("registre-des-membres.xlsx", MEMBER_FIELDS),):
-        assert [c.value for c in load_workbook(TEMPLATES / name).active[1]] == [f.label for f in fields]
+        assert [c.value for c in load_workbook(TEMPLATES / name).active[1]] == [header_label(f) for f in fields]
     bank = load_workbook(TEMPLATES / "banque-et-calendrier.xlsx")
-    assert [c.value for c in bank["Banque"][1]] == [f.label for f in BANK_FIELDS]
-    assert [c.value for c in bank["Calendrier"][1]] == [f.label for f in CALENDAR_FIELDS]
+    assert [c.value for c in bank["Banque"][1]] == [header_label(f) for f in BANK_FIELDS]
+    assert [c.value for c in bank["Calendrier"][1]] == [header_label(f) for f in CALENDAR_FIELDS]
 
 
 def test_committed_templates_match_the_script(tmp_path):
     build_inbox.build_templates(tmp_path)
     names = sorted(p.name for p in TEMPLATES.glob("*.xlsx"))
-    assert names == ["banque-et-calendrier.xlsx", "formulaire-liberations.xlsx", "registre-des-membres.xlsx"]
+    assert names == ["banque-et-calendrier.xlsx", "formulaire-liberations.xlsx", "registre-des-membres.xlsx",
+                     "releve-employeur.xlsx"]
     for name in names:
         assert _cells(TEMPLATES / name) == _cells(tmp_path / name), name
 

@@ -348,6 +348,7 @@ def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
             c = collected[match.kind]
             first = len(c.records)
             data_rows = _chain(head[match.header_row:], rows_iter)
+            skip_from = 2 if match.kind == FORMS else 0   # FORM_FIELDS start with matricule, nom
             for r, values in enumerate(data_rows, start=match.header_row + 1):
                 if not values:
                     continue
@@ -355,8 +356,8 @@ def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
                 rec = tuple(values[p] if p is not None and p < n else None for p in positions)
                 if extra:
                     rec = _coalesce(rec, values, extra)
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in rec):
-                    continue
+                if all(v is None or (isinstance(v, str) and not v.strip()) for v in rec[skip_from:]):
+                    continue  # empty (a form row with only Matricule and Nom: a pre-filled line left unused)
                 if _repeats_header(rec, header_key):
                     continue  # forms pasted one under another bring their header along
                 c.records.append(rec)
