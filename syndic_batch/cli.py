@@ -1,8 +1,11 @@
-"""``syndic-batch run INBOX --out OUT [--date AAAA-MM-JJ] [--config F]``.
+"""``syndic-batch run INBOX --out OUT [--date AAAA-MM-JJ] [--config F]`` and
+``syndic-batch modeles [--registre FICHIER] --out DOSSIER``.
 
 Exit codes: 0 no erreur found, 1 erreurs found, 2 the batch could not run
-(bad arguments, missing inbox, unusable output folder or configuration).
-Everything printed is in French; no traceback reaches the treasurer.
+(bad arguments, missing or empty inbox, unusable output folder or configuration,
+an error of the operating system, a register that cannot be read).
+Everything printed is in French; no traceback and no library warning reaches
+the treasurer.
 """
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ import datetime as dt
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
-from . import __version__
+from . import __version__, oserrors
 from .config import ConfigError, load_params
 from .formatting import date as fdate
 from .formatting import number
@@ -88,7 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="date du rapport (par défaut : aujourd'hui)")
     run.add_argument("--config", metavar="FICHIER", type=Path, default=None,
                      help="fichier TOML de paramètres (par défaut : ceux du règlement)")
-    run.add_argument("--silencieux", "-q", action="store_true", help="n'affiche que les erreurs")
+    run.add_argument("--silencieux", "-q", action="store_true",
+                     help="n'affiche rien, sauf une ligne quand des erreurs sont constatées")
+    modeles = sub.add_parser(
+        "modeles", prog="syndic-batch modeles", help="écrit les formulaires vierges (un par membre avec --registre)",
+        description=("Écrit les modèles vierges (formulaire de libérations, registre des membres, banque et "
+                     "calendrier, relevé de l'Employeur) dans le dossier de sortie ; avec --registre, écrit "
+                     "plutôt un formulaire par membre du registre, matricule et nom déjà remplis et "
+                     "verrouillés, prêt à envoyer par courriel."),
+        epilog="Codes de sortie : 0 modèles écrits, 2 rien n'a pu être écrit (registre illisible, dossier…).",
+    )
+    modeles.add_argument("--registre", metavar="FICHIER", type=Path, default=None,
+                         help="classeur du registre des membres (un formulaire par membre)")
+    modeles.add_argument("--out", metavar="DOSSIER", type=Path, required=True,
+                         help="dossier où écrire les formulaires (créé au besoin)")
+    modeles.add_argument("--config", metavar="FICHIER", type=Path, default=None,
+                         help="fichier TOML de paramètres (catégories, seuils des messages d'aide)")
     return parser
 
 
@@ -132,20 +151,63 @@ def _summary(result, out: Path) -> str:
         f"  Constats : {number(counts[ERREUR], 0)} erreur(s), {number(counts[AVERTISSEMENT], 0)} "
         f"avertissement(s), {number(counts[INFO], 0)} info(s)",
         f"  Résultats dans {out} :",
-        "    constats.json, annotes/, depot-employeur.xlsx"
+        "    constats.json, constats.xlsx, annotes/, depot-employeur.xlsx"
         + (", plan-d-action.xlsx" if data.plan is not None else "")
         + ", rapports/ce.html, rapports/cs.html, rapports/ag.html",
     ]
     return "\n".join(lines)
 
 
+def _quiet_line(result, out: Path) -> str:
+    counts = count_by_severity(result.findings)
+    return (f"syndic-batch : {number(counts[ERREUR], 0)} erreur(s), {number(counts[AVERTISSEMENT], 0)} "
+            f"avertissement(s), {number(counts[INFO], 0)} info(s) — voir {out / 'constats.xlsx'}")
+
+
+def _empty_inbox_message(inbox: Path) -> str | None:
+    """Why there is nothing to process (no workbook at all), or None."""
+    from .read.inbox import discover
+
+    workbooks, others = discover(inbox)
+    if workbooks or others:
+        return None
+    files = sum(1 for p in inbox.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
+    found = (f"elle contient {files} fichier(s), mais aucun classeur Excel (.xlsx, .xlsm)" if files
+             else "elle est vide")
+    return (f"rien à traiter dans la boîte de réception « {inbox} » : {found}. Vérifiez le dossier "
+            "(les formulaires du mois y sont-ils bien enregistrés ?).")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.commande != "run":
+    if args.commande not in ("run", "modeles"):
         parser.print_help()
         return EXIT_CANNOT_RUN
+    with warnings.catch_warnings():
+        if not os.environ.get("SYNDIC_BATCH_DEBUG"):
+            warnings.simplefilter("ignore")  # library warnings mean nothing to a treasurer
+        try:
+            return _modeles(args) if args.commande == "modeles" else _run(args)
+        except Exception as exc:
+            os_error = oserrors.unwrap(exc)
+            if os_error is not None:
+                print(f"syndic-batch : {oserrors.describe(os_error, getattr(args, 'out', None))}", file=sys.stderr)
+                return EXIT_CANNOT_RUN
+            if isinstance(exc, MemoryError):
+                print("syndic-batch : mémoire insuffisante ; fermez d'autres programmes ou traitez la boîte de "
+                      "réception en plusieurs fois.", file=sys.stderr)
+                return EXIT_CANNOT_RUN
+            # a bug: say so in French; details only when asked for
+            print(f"syndic-batch : erreur interne ({type(exc).__name__}) ; les résultats sont incomplets "
+                  "et ne doivent pas être utilisés. Relancez avec SYNDIC_BATCH_DEBUG=1 pour les détails "
+                  "à transmettre à l'équipe de développement.", file=sys.stderr)
+            if os.environ.get("SYNDIC_BATCH_DEBUG"):
+                traceback.print_exc(file=sys.stderr)
+            return EXIT_CANNOT_RUN
 
+
+def _run(args) -> int:
     from .pipeline import OutputError, run
 
     try:
@@ -157,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"syndic-batch : la boîte de réception « {args.inbox} » n'existe pas ou n'est pas un dossier.",
               file=sys.stderr)
         return EXIT_CANNOT_RUN
+    empty = _empty_inbox_message(args.inbox)
+    if empty:
+        print(f"syndic-batch : {empty}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     large = sys.stderr.isatty() and _count_workbooks(args.inbox) >= LARGE_INBOX_FILES
     try:
         result = run(args.inbox, args.out, args.date, params,
@@ -164,20 +230,44 @@ def main(argv: list[str] | None = None) -> int:
     except (OutputError, InboxError) as exc:
         print(f"syndic-batch : {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    except OSError as exc:
-        print(f"syndic-batch : écriture impossible ({exc.strerror or exc}) : {exc.filename or ''}",
-              file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    except Exception as exc:  # a bug: say so in French; details only when asked for
-        print(f"syndic-batch : erreur interne ({type(exc).__name__}) ; les résultats sont incomplets "
-              "et ne doivent pas être utilisés. Relancez avec SYNDIC_BATCH_DEBUG=1 pour les détails "
-              "à transmettre à l'équipe de développement.", file=sys.stderr)
-        if os.environ.get("SYNDIC_BATCH_DEBUG"):
-            traceback.print_exc(file=sys.stderr)
-        return EXIT_CANNOT_RUN
+    erreurs = any(f.severity == ERREUR for f in result.findings)
     if not args.silencieux:
         print(_summary(result, args.out))
-    return EXIT_ERREURS if any(f.severity == ERREUR for f in result.findings) else EXIT_OK
+    elif erreurs:
+        print(_quiet_line(result, args.out))
+    return EXIT_ERREURS if erreurs else EXIT_OK
+
+
+def _modeles(args) -> int:
+    from . import modeles
+
+    try:
+        params = load_params(args.config)
+    except ConfigError as exc:
+        print(f"syndic-batch : {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if args.out.exists() and not args.out.is_dir():
+        print(f"syndic-batch : « {args.out} » existe déjà et n'est pas un dossier : choisissez un dossier de sortie.",
+              file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if args.registre is None:
+        paths = modeles.build_templates(args.out, params)
+        print(f"syndic-batch : {len(paths)} modèles vierges écrits dans {args.out} : "
+              + ", ".join(p.name for p in paths))
+        return EXIT_OK
+    try:
+        members, notes = modeles.members_of_register(args.registre, params)
+    except modeles.RegisterError as exc:
+        print(f"syndic-batch : {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    paths = modeles.write_member_forms(members, args.out, params)
+    print(f"syndic-batch : {len(paths)} formulaire(s) écrit(s) dans {args.out}, un par membre du registre, "
+          "matricule et nom remplis et verrouillés :")
+    for p in paths:
+        print(f"  {p.name}")
+    for note in notes:
+        print(f"  Attention : {note}")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -548,3 +548,78 @@ def slug(text: str) -> str:
 
 def member_form_name(matricule: str, nom: str | None) -> str:
     return f"formulaire-{slug(matricule)}-{slug(nom or '')}.xlsx"
+
+
+class RegisterError(Exception):
+    """The register given to ``syndic-batch modeles`` cannot be used (message in French)."""
+
+
+def members_of_register(path: Path, params: Params = DEFAULT_PARAMS) -> tuple[list[dict[str, str]], list[str]]:
+    """The members of a register workbook, one per matricule (``{"matricule", "nom"}``,
+    the name of its last contract that has one), read by the batch's own reader on
+    a folder that holds only this file; and notes about rows left out."""
+    import shutil
+    import tempfile
+
+    from .read.fields import MEMBERS
+    from .read.inbox import WORKBOOK_SUFFIXES, read_inbox
+
+    path = Path(path)
+    if not path.is_file():
+        raise RegisterError(f"le registre « {path} » n'existe pas ou n'est pas un fichier.")
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise RegisterError(f"« {path} » n'est pas un classeur Excel ({', '.join(sorted(WORKBOOK_SUFFIXES))}) : "
+                            "donnez le classeur du registre des membres.")
+    with tempfile.TemporaryDirectory(prefix="syndic-batch-registre-") as tmp:
+        copy = Path(tmp) / ("registre" + path.suffix.lower())   # a ~$ or hidden name would be skipped
+        shutil.copyfile(path, copy)
+        data = read_inbox(tmp, params)
+    unreadable = [f for f in data.findings if f.rule == "fichier-illisible"]
+    if unreadable:
+        reason = unreadable[0].message.split(" Le reste de la boîte")[0]   # the inbox's words, not ours
+        raise RegisterError(f"le registre « {path} » est illisible : {reason}")
+    sheets = {name for r in data.files for name, kind in r.sheets.items() if kind == MEMBERS}
+    if not sheets:
+        raise RegisterError(
+            f"aucune feuille de « {path} » n'est un registre des membres : il faut une ligne d'en-tête avec "
+            "« Matricule », « Nom », « Début du contrat » et « Taux horaire ($) » dans les "
+            f"{params.lignes_en_tete} premières lignes.")
+    missing = [f.message for f in data.findings if f.rule == "colonne-absente" and f.sheet in sheets]
+    frame = data.members
+    if frame.empty or frame["matricule"].isna().all():
+        raise RegisterError(f"le registre « {path} » n'a aucun membre (aucun matricule)"
+                            + (f" : {missing[0]}" if missing else "."))
+    notes = []
+    no_id = frame[frame["matricule"].isna()]
+    if len(no_id):
+        rows = ", ".join(str(int(r)) for r in no_id["_row"].head(5))
+        notes.append(f"{len(no_id)} ligne(s) du registre sans matricule laissée(s) de côté (ligne(s) {rows}"
+                     + ("…" if len(no_id) > 5 else "") + ").")
+    members: dict[str, str] = {}
+    for mat, nom in zip(frame["matricule"], frame["nom"]):
+        if mat is None:
+            continue
+        if mat not in members or nom:
+            members[mat] = nom or members.get(mat) or ""
+    return [{"matricule": m, "nom": n} for m, n in members.items()], notes
+
+
+def write_member_forms(members: Sequence[dict[str, str]], folder: Path, params: Params = DEFAULT_PARAMS,
+                       data_rows: int = MEMBER_FORM_ROWS) -> list[Path]:
+    """One form per member, Matricule and Nom filled in and locked on every data row."""
+    from .write.atomic import atomic_write
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out, used = [], set()
+    for m in members:
+        name = member_form_name(m["matricule"], m.get("nom"))
+        if name in used:   # two matricules that slug alike
+            name = name[:-5] + f"-{len(used)}.xlsx"
+        used.add(name)
+        target = folder / name
+        with atomic_write(target) as tmp:
+            write_form_workbook(tmp, params=params, identity={"matricule": m["matricule"], "nom": m.get("nom") or ""},
+                                data_rows=data_rows)
+        out.append(target)
+    return out
