@@ -99,6 +99,7 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     (what an annotated copy cannot keep)."""
     from .write.annotate import annotate_workbook
     from .write.constats import write_constats
+    from .write.constats_xlsx import write_constats_xlsx
     from .write.deposit import write_deposit
     from .write.plan_export import write_plan_export
     from .write.releves import write_statements
@@ -121,9 +122,11 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     if progress:
         progress(len(readable), len(readable), "")
     all_findings = sort_findings(findings + extra)
-    for name in ("constats.json", "depot-employeur.xlsx", "plan-d-action.xlsx", "rapports", "releves"):
+    for name in ("constats.json", "constats.xlsx", "depot-employeur.xlsx", "plan-d-action.xlsx", "rapports",
+                 "releves"):
         refuse_inside_inbox(inbox, out / name)
     outputs.append(write_constats(all_findings, out / "constats.json"))
+    outputs.append(write_constats_xlsx(all_findings, out / "constats.xlsx", {r.path for r in readable}))
     outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx"))
     if ctx.data.plan is not None:
         outputs.append(write_plan_export(ctx, out / "plan-d-action.xlsx"))

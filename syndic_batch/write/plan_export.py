@@ -11,26 +11,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
 
 from ..context import Context
 from ..plan.model import action_label
 from ..plan.progress import COLOURS, goal_label, plan_hours
 from .atomic import atomic_write
+from .xlsx_print import WORKBOOK_OPTIONS, print_setup, row_height
 
 SHEET = "Plan d'action"
 HOURS_FORMAT = "#,##0.00"
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
 
 
-def _fill(hex_colour: str) -> PatternFill:
+def _tint(hex_colour: str) -> str:
     """A light tint of a status colour, so that the black text stays readable."""
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    light = "".join(f"{int(c + (255 - c) * 0.75):02X}" for c in (r, g, b))
-    return PatternFill("solid", fgColor=light)
+    return "#" + "".join(f"{int(c + (255 - c) * 0.75):02X}" for c in (r, g, b))
 
 
 def plan_table(ctx: Context) -> tuple[list[str], list[list]] | None:
@@ -63,42 +59,48 @@ def plan_table(ctx: Context) -> tuple[list[str], list[list]] | None:
 
 
 def write_plan_export(ctx: Context, out_path: Path) -> Path | None:
-    """Write the export; None (nothing written) when the inbox has no plan."""
+    """Write the export; None (nothing written) when the inbox has no plan.
+
+    XlsxWriter, constant memory. Every row gets an explicit height computed from
+    its wrapped texts (LibreOffice does not fit rows written without one, and the
+    lines would overlap when printed); letter, landscape, one page wide, header
+    row on every page, « Page x de y »."""
     table = plan_table(ctx)
     if table is None:
         return None
     header, rows = table
     n_years = len(ctx.data.plan.years)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = _WRAP
-    fills = {status: _fill(colour) for status, colour in COLOURS.items()}
-    first_year_col, hours_col = 7, 7 + n_years + 1
-    for values in rows:
-        ws.append(values)
-        r = ws.max_row
-        for c in range(1, len(header) + 1):
-            cell = ws.cell(r, c)
-            cell.alignment = _WRAP if c in (1, 2, 3, 6, hours_col - 1) else _TOP
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text of the plan, never a formula
-        for c in range(first_year_col, first_year_col + n_years):
-            fill = fills.get(ws.cell(r, c).value)
-            if fill is not None:
-                ws.cell(r, c).fill = fill
-        for c in (hours_col, hours_col + 1):
-            ws.cell(r, c).number_format = HOURS_FORMAT
-    last = get_column_letter(len(header))
-    ws.auto_filter.ref = f"A1:{last}{max(ws.max_row, 2)}"
-    ws.freeze_panes = "A2"  # the header row stays in view (the text columns are too wide to freeze)
     widths = [24, 36, 44, 7, 10, 50, *([14] * n_years), 36, 14, 14]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
+    first_year_col, remark_col = 6, 6 + n_years
+    hours_cols = (remark_col + 1, remark_col + 2)
     out_path = Path(out_path)
     with atomic_write(out_path) as tmp:
-        wb.save(tmp)
+        wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": True})
+        wb.set_properties({"title": "Plan d'action", "author": "syndic-batch"})
+        ws = wb.add_worksheet(SHEET)
+        head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        hours = wb.add_format({"valign": "top", "num_format": HOURS_FORMAT})
+        status = {s: wb.add_format({"text_wrap": True, "valign": "top", "bg_color": _tint(colour)})
+                  for s, colour in COLOURS.items()}
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.set_row(0, row_height(zip(header, widths)))
+        for c, h in enumerate(header):
+            ws.write_string(0, c, h, head)
+        for r, values in enumerate(rows, start=1):
+            ws.set_row(r, row_height((v, widths[c]) for c, v in enumerate(values)
+                                     if isinstance(v, str) and c not in hours_cols))
+            for c, v in enumerate(values):
+                if c in hours_cols:
+                    ws.write_number(r, c, float(v or 0.0), hours)
+                elif v is None or v == "":
+                    ws.write_blank(r, c, None, wrap)
+                else:   # the plan's text, never a formula
+                    fmt = status.get(v, wrap) if first_year_col <= c < remark_col else wrap
+                    ws.write_string(r, c, str(v), fmt)
+        ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        ws.freeze_panes(1, 0)   # the header row stays in view (the text columns are too wide to freeze)
+        print_setup(ws, "Plan d'action — état des actions et heures accordées", repeat_header_row=0)
+        wb.close()
     return out_path

@@ -36,7 +36,7 @@ def lines_needed(text: object, width: float) -> int:
     s = str(text)
     if not s:
         return 1
-    per_line = max(1, int(width * 1.05) - 2)
+    per_line = max(1, int(width * 1.12) - 1)
     n = 0
     for para in s.split("\n"):
         n += max(1, len(textwrap.wrap(para, per_line, break_long_words=True, break_on_hyphens=False)))
