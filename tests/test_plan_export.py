@@ -184,3 +184,45 @@ def test_plan_partial_renders_statuses_coloured_and_labelled(ctx):
     assert "<script" not in html and 'style="' not in html
     # the seed's HTML remnants are text, never markup
     assert "&lt;p&gt;" not in html and "<p>a. réfléchir" not in html
+
+
+# ---------------------------------------------------------------- printing (LibreOffice)
+
+def test_export_rows_have_heights_for_their_wrapped_text_and_print_set_up(ctx, tmp_path):
+    ws = load_workbook(write_plan_export(ctx, tmp_path / "plan-d-action.xlsx")).active
+    widths = {c: ws.column_dimensions[c].width for c in "ABCF"}
+    tallest = 0.0
+    for r in range(2, ws.max_row + 1):
+        height = ws.row_dimensions[r].height
+        assert height is not None, r       # LibreOffice keeps 15 pt without one: the lines would overlap
+        for c in "ABCF":
+            text = ws[f"{c}{r}"].value or ""
+            # at least one line per (width × 1.25) characters of the cell's text
+            assert height >= 15 * (len(text) // int(widths[c] * 1.25)), (r, c, text)
+            assert ws[f"{c}{r}"].alignment.wrap_text
+        tallest = max(tallest, height)
+    assert tallest >= 60        # the long objectives take several lines
+    ps = ws.page_setup
+    assert (ps.orientation, ps.paperSize, ps.fitToHeight) == ("landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    assert "Page &P de &N" in ws.oddFooter.center.text
+
+
+def test_plan_text_that_looks_like_a_formula_stays_text(ctx, tmp_path):
+    action = next(a for _ax, _g, _o, a in ctx.data.plan.actions())
+    action.remark = "=SOMME(A1:A3)"
+    ws = load_workbook(write_plan_export(ctx, tmp_path / "plan-d-action.xlsx")).active
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "=SOMME(A1:A3)")
+    assert cell.data_type == "s"
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice absent")
+def test_libreoffice_prints_the_export_one_page_wide(ctx, tmp_path):
+    import subprocess
+
+    path = write_plan_export(ctx, tmp_path / "plan.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "plan.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+    assert "Axe" in text and "l'objectif" in text and "Page 1 de" in text
