@@ -1,13 +1,20 @@
 """The command line: French help and messages, exit codes, summary, progress bar."""
 from __future__ import annotations
 
+import errno
 import io
 import json
+import subprocess
+import sys
+import warnings
+import zipfile
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
-from builders import form, inbox
-from syndic_batch import cli
+from builders import D, form, inbox
+from syndic_batch import cli, oserrors
 
 
 def run(argv, capsys):
@@ -60,10 +67,18 @@ def test_clean_inbox_exits_0_and_prints_a_french_summary(tmp_path, capsys):
     assert "0 erreur(s)" in text
 
 
-def test_an_erreur_exits_1(tmp_path, capsys):
+def test_an_erreur_exits_1_and_quiet_still_prints_the_count(tmp_path, capsys):
     root = inbox(tmp_path, [form(heures_demandees=25)])
-    code, text, _ = run(["run", str(root), "--out", str(tmp_path / "o"), "--date", "2026-03-31", "-q"], capsys)
-    assert code == 1 and text == ""
+    code, text, err = run(["run", str(root), "--out", str(tmp_path / "o"), "--date", "2026-03-31", "-q"], capsys)
+    assert code == 1 and err == ""
+    assert text == (f"syndic-batch : 1 erreur(s), 0 avertissement(s), 0 info(s) — voir "
+                    f"{tmp_path / 'o' / 'constats.xlsx'}\n")
+
+
+def test_quiet_prints_nothing_without_erreur(tmp_path, capsys):
+    root = inbox(tmp_path, [form()])
+    code, text, err = run(["run", str(root), "--out", str(tmp_path / "o"), "--date", "2026-03-31", "-q"], capsys)
+    assert code == 0 and text == "" and err == ""
 
 
 def test_progress_bar_draws_and_finishes_the_line(monkeypatch):
@@ -100,3 +115,125 @@ def test_hostile_member_text_stays_text_everywhere(tmp_path, capsys):
     ce = (out / "rapports" / "ce.html").read_text(encoding="utf-8")
     assert "<script>" not in ce
     assert "=HYPERLINK(&#34;http://x&#34;)" in ce or "=HYPERLINK(&quot;http://x&quot;)" in ce
+
+
+# ---------------------------------------------------------------- the treasurer's mistakes (subprocess runs)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def cli_proc(*args):
+    return subprocess.run([sys.executable, "-m", "syndic_batch", *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_empty_inbox_exits_2_with_a_french_message(tmp_path):
+    (tmp_path / "vide").mkdir()
+    proc = cli_proc("run", tmp_path / "vide", "--out", tmp_path / "o")
+    assert proc.returncode == 2
+    assert "rien à traiter" in proc.stderr and "elle est vide" in proc.stderr
+    assert "aucune erreur" not in proc.stdout + proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_folder_without_workbook_exits_2(tmp_path):
+    wrong = tmp_path / "documents"
+    (wrong / "sous").mkdir(parents=True)
+    (wrong / "lettre.pdf").write_bytes(b"%PDF-1.4")
+    (wrong / "sous" / "notes.txt").write_text("x", encoding="utf-8")
+    (wrong / "~$2026-09.xlsx").write_bytes(b"lock")      # a lock file is not a workbook
+    proc = cli_proc("run", wrong, "--out", tmp_path / "o")
+    assert proc.returncode == 2
+    assert "contient 2 fichier(s), mais aucun classeur Excel" in proc.stderr, proc.stderr
+
+
+def _with_unknown_extension(path: Path) -> Path:
+    """Add to the first sheet an extension openpyxl does not know (as Excel 2010+ writes them)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"</worksheet>", b'<extLst><ext uri="{DEADBEEF-1234-4321-ABCD-000000000000}" xmlns:x="urn:x">'
+                         b"<x:y/></ext></extLst></worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    return path
+
+
+def test_no_library_warning_reaches_stderr(tmp_path):
+    root = inbox(tmp_path, [form(), form(heures_demandees=25, date_activite=D(2026, 3, 3))])
+    book = _with_unknown_extension(root / "formulaires-2026-03.xlsx")
+    with warnings.catch_warnings(record=True) as caught:   # the file does make openpyxl warn…
+        warnings.simplefilter("always")
+        load_workbook(book)
+    assert any("extension is not supported" in str(w.message) for w in caught)
+    proc = cli_proc("run", root, "--out", tmp_path / "o", "--date", "2026-03-31")
+    assert proc.returncode == 1
+    assert proc.stderr == ""                                 # …but the treasurer sees nothing of it
+    assert "1 erreur(s)" in proc.stdout
+
+
+def test_an_output_path_through_a_file_is_a_french_os_error_with_the_path(tmp_path):
+    root = inbox(tmp_path, [form()])
+    blocker = tmp_path / "sortie.txt"
+    blocker.write_text("x", encoding="utf-8")
+    proc = cli_proc("run", root, "--out", blocker / "rapports")
+    assert proc.returncode == 2
+    assert "n'est pas un dossier" in proc.stderr and str(blocker) in proc.stderr
+    assert "Errno" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_path_too_long_is_a_french_os_error_with_the_path(tmp_path):
+    root = inbox(tmp_path, [form()])
+    proc = cli_proc("run", root, "--out", tmp_path / ("s" * 300))
+    assert proc.returncode == 2
+    assert "Chemin trop long" in proc.stderr and "s" * 300 in proc.stderr
+    assert "File name too long" not in proc.stderr
+
+
+def test_a_full_disk_is_said_in_french_with_the_path(tmp_path, capsys, monkeypatch):
+    import syndic_batch.write.constats as constats
+
+    def full(findings, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(constats, "write_constats", full)
+    root = inbox(tmp_path, [form()])
+    code, _out, err = run(["run", str(root), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert f"Plus d'espace libre sur le disque : « {tmp_path / 'o' / 'constats.json'} »" in err
+    assert "No space" not in err
+
+
+@pytest.mark.parametrize("exc, fragment", [
+    (OSError(errno.EROFS, "Read-only file system", "/media/cle/sortie"), "lecture seule : « /media/cle/sortie »"),
+    (PermissionError(errno.EACCES, "Permission denied", "C:/sortie/depot.xlsx"),
+     "Permission refusée : « C:/sortie/depot.xlsx »"),
+    (OSError(errno.EXDEV, "Invalid cross-device link", "/a", None, "/b"), "« /a » → « /b »"),
+    (OSError(errno.ENOSPC, "No space left on device"), "Plus d'espace libre sur le disque : « /défaut »"),
+    (OSError(12345, "Weird"), "Erreur du système"),
+])
+def test_os_errors_in_french(exc, fragment):
+    text = oserrors.describe(exc, "/défaut")
+    assert fragment in text
+    assert exc.strerror not in text
+
+
+def test_os_error_wrapped_by_xlsxwriter_is_found():
+    from xlsxwriter.exceptions import FileCreateError
+
+    inner = OSError(errno.ENOSPC, "No space left on device", "/x.xlsx")
+    assert oserrors.unwrap(FileCreateError(inner)) is inner
+    assert oserrors.unwrap(ValueError("x")) is None
+
+
+def test_a_toml_typo_is_answered_in_french_with_the_line_and_the_closest_key(tmp_path):
+    root = inbox(tmp_path, [form()])
+    cfg = tmp_path / "syndicat.toml"
+    cfg.write_text("# paramètres\n[heures]\nmax_par_jour = 7.5\nmax_par_jou = 8\n", encoding="utf-8")
+    proc = cli_proc("run", root, "--out", tmp_path / "o", "--config", cfg)
+    assert proc.returncode == 2
+    assert "Clé inconnue « heures.max_par_jou »" in proc.stderr and "(ligne 4)" in proc.stderr
+    assert "Vouliez-vous dire « heures.max_par_jour » ?" in proc.stderr
+    cfg.write_text("[heures]\nmax_par_jour = 7,5\n", encoding="utf-8")
+    proc = cli_proc("run", root, "--out", tmp_path / "o", "--config", cfg)
+    assert proc.returncode == 2 and "ligne 2" in proc.stderr and "Expected" not in proc.stderr

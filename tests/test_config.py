@@ -62,19 +62,51 @@ def test_a_config_file_changes_constats_json(tmp_path):
     assert rules_4_5(tmp_path / "out2", load_params(cfg)) == []
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("[taux]\ntolerence = 0.01\n", "Clé inconnue « taux.tolerence »"),
-    ("[banque]\nheures = 3\n", "Clé inconnue « banque »"),
-    ("[taux]\ntolerance = \"beaucoup\"\n", "« taux.tolerance » : valeur de type inattendu"),
-    ("taux = 3\n", "« taux » doit être une section [taux]"),
-    ("[taux\n", "Fichier de configuration illisible"),
+@pytest.mark.parametrize("text, fragments", [
+    ("[taux]\ntolerence = 0.01\n",
+     ["Clé inconnue « taux.tolerence »", "(ligne 2)", "Vouliez-vous dire « taux.tolerance » ?"]),
+    ("[deplacements]\ndistance_min_km = 250\n",
+     ["Clé inconnue « deplacements »", "(ligne 1)", "Vouliez-vous dire « deplacement » ?"]),
+    ("[heures]\ndistance_min_km = 250\n",       # the right key in the wrong section
+     ["Clé inconnue « heures.distance_min_km »", "Vouliez-vous dire « deplacement.distance_min_km » ?"]),
+    ("[banque]\nheures = 3\n", ["Clé inconnue « banque »", "Clés connues : « heures »"]),
+    ("[taux]\ntolerance = \"beaucoup\"\n",
+     ["« taux.tolerance » (ligne 2) : valeur de type inattendu", "attendu : un nombre"]),
+    ("[heures]\nmax_par_jour = true\n", ["« heures.max_par_jour » (ligne 2)", "attendu : un nombre"]),
+    ("[categories]\nliberables = [1, 2]\n", ["« categories.liberables »", "une liste"]),
+    ("taux = 3\n", ["« taux » doit être une section [taux]", "(ligne 1)"]),
+    ("[taux\n", ["Fichier de configuration illisible", "ligne 1, colonne 6", "« ] » attendu", "« [taux »"]),
+    ("[heures]\n\nmax_par_jour = 7,5\n",
+     ["ligne 3, colonne 17", "fin de ligne attendue", "« max_par_jour = 7,5 »"]),
+    ("[heures]\nmax_par_jour = huit\n", ["ligne 2", "valeur illisible"]),
+    ("[heures]\nmax_par_jour = \"8\n", ["ligne 2", "guillemet fermant manquant"]),
+    ("[heures]\nmax_par_jour = 7.5\nmax_par_jour = 8.0\n", ["ligne 3", "une clé est donnée deux fois"]),
 ])
-def test_bad_config_files_give_a_french_error(tmp_path, text, fragment):
+def test_bad_config_files_give_a_french_error(tmp_path, text, fragments):
     cfg = tmp_path / "c.toml"
     cfg.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         load_params(cfg)
-    assert fragment in str(exc.value)
+    message = str(exc.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    for english in ("Expected", "Invalid", "line ", "column", "Cannot", "Illegal"):
+        assert english not in message, message
+
+
+def test_a_clean_config_file_with_comments_is_accepted(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("# STEP\n[heures]\nmax_par_jour = 7.5   # art. 4.5\n[decisions]\nadoptee = \"Adopté\"\n",
+                   encoding="utf-8")
+    p = load_params(cfg)
+    assert (p.max_heures_par_jour, p.decision_adoptee) == (7.5, "Adopté")
+
+
+def test_config_not_in_utf8(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_bytes("[decisions]\nadoptee = \"Adoptée\"\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_params(cfg)
 
 
 def test_missing_config_file(tmp_path):
