@@ -72,6 +72,15 @@ def unwrap(exc: BaseException) -> OSError | None:
     return None
 
 
+TMP_PREFIX = ".syndic-batch-tmp-"   # write/atomic.py's temporary files
+
+
+def _shown(path) -> str:
+    """The path as the treasurer knows it: our temporary file is shown as its folder."""
+    p = Path(str(path))
+    return str(p.parent) if p.name.startswith(TMP_PREFIX) else str(path)
+
+
 def describe(exc: OSError, default_path: str | Path | None = None) -> str:
     """One French sentence: what happened, on which path, what to do."""
     reason = None
@@ -85,7 +94,7 @@ def describe(exc: OSError, default_path: str | Path | None = None) -> str:
         reason = (f"erreur du système{f' ({code})' if code else ''}",
                   "vérifiez le disque et le chemin, puis relancez")
     what, todo = reason
-    paths = [p for p in (exc.filename, getattr(exc, "filename2", None)) if p]
+    paths = [_shown(p) for p in (exc.filename, getattr(exc, "filename2", None)) if p]
     if not paths and default_path is not None:
         paths = [default_path]
     where = " → ".join(f"« {p} »" for p in paths) if paths else "(chemin inconnu)"

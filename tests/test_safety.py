@@ -145,5 +145,6 @@ def test_an_interrupted_write_is_exit_code_2_with_a_french_message(messy_inbox, 
     code = cli.main(["run", str(messy_inbox), "--out", str(tmp_path / "sortie"), "--date", "2026-04-30"])
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("syndic-batch : écriture impossible") and "Traceback" not in err
+    assert err.startswith("syndic-batch : Plus d'espace libre sur le disque : « ") and "Traceback" not in err
+    assert "No space" not in err and ".syndic-batch-tmp-" not in err   # the folder, not our temporary file
     assert not [p for p in (tmp_path / "sortie").rglob("*") if p.is_file()]
