@@ -7,7 +7,12 @@ The inbox has a register (``registre.xlsx``), a bank and calendar workbook
 (``formulaires/AAAA-MM.xlsx``, one per month from September 2025). About 1 % of
 the rows carry a problem of one of many kinds (see ``PROBLEMS``); a few text
 dates and decimal commas make the reader parse text. Same seed, same inbox.
-Written with openpyxl's write-only mode, so it stays fast and small in memory.
+Written with XlsxWriter in ``constant_memory`` mode (one row in memory at a time,
+strings written inline), so that a 1,000,000-row inbox takes minutes, not hours.
+
+``--hostile KIND`` writes instead the hostile workbooks of issue 11 into ``--out``
+(see ``hostile_files.py``): a form with a million empty formatted rows, a sheet of
+4 million cells, a 1 MB zip bomb, a sheet of 20 rows × 16,384 text columns.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from openpyxl import Workbook  # noqa: E402
+import xlsxwriter  # noqa: E402
 
 from syndic_batch.config import DEFAULT_PARAMS  # noqa: E402
 from syndic_batch.read.fields import BANK_FIELDS, CALENDAR_FIELDS, FORM_FIELDS, MEMBER_FIELDS  # noqa: E402
@@ -41,12 +46,59 @@ ORDINARY = [c for c in DEFAULT_PARAMS.categories_liberables
             if c not in DEFAULT_PARAMS.categories_reunions_regionales and c != DEFAULT_PARAMS.categorie_deplacement]
 
 
+class Book:
+    """A workbook written row by row with XlsxWriter's constant-memory mode.
+    ``sheet(name).append(values)`` like openpyxl's write-only mode; dates get a
+    date format (``None`` leaves the cell empty)."""
+
+    def __init__(self, path: Path):
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "default_date_format": "yyyy-mm-dd",
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+        self.date_fmt = self.wb.add_format({"num_format": "yyyy-mm-dd"})
+
+    def sheet(self, name: str) -> "_Sheet":
+        return _Sheet(self, self.wb.add_worksheet(name))
+
+    def save(self) -> None:
+        self.wb.close()
+
+
+class _Sheet:
+    def __init__(self, book: Book, ws):
+        self.book, self.ws, self.row = book, ws, 0
+
+    def append(self, values) -> None:
+        ws, r, date_fmt = self.ws, self.row, self.book.date_fmt
+        for c, v in enumerate(values):
+            if v is None:
+                continue
+            if isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v)
+            elif isinstance(v, (int, float)):
+                ws.write_number(r, c, v)
+            elif isinstance(v, (dt.date, dt.datetime)):
+                ws.write_datetime(r, c, v, date_fmt)
+            else:
+                ws.write(r, c, v)
+        self.row += 1
+
+
 def _months(n: int) -> list[tuple[int, int]]:
     out, y, m = [], START.year, START.month
     for _ in range(n):
         out.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+SMALL_MEMBERS = 50  # the small valid inbox beside each hostile workbook (benchmarks/hostile.py)
+
+
+def make_members(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    return [(str(40000 + i), f"{rng.choice(FIRST)} {rng.choice(LAST)}") for i in range(n)]
 
 
 def ce_dates(until: dt.date) -> list[dt.date]:
@@ -60,8 +112,8 @@ def ce_dates(until: dt.date) -> list[dt.date]:
 
 
 def write_register(path: Path, members: list[tuple[str, str]], rng: random.Random) -> None:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Membres")
+    wb = Book(path)
+    ws = wb.sheet("Membres")
     ws.append([f.label for f in MEMBER_FIELDS])
     for mat, name in members:
         rate = round(rng.uniform(24, 48), 2)
@@ -74,18 +126,18 @@ def write_register(path: Path, members: list[tuple[str, str]], rng: random.Rando
             ws.append([mat, name, D(2025, 10, 1), D(2026, 4, 30), round(rate + rng.uniform(-5, 5), 2)])
         else:
             ws.append([mat, name, start, None, rate])
-    wb.save(path)
+    wb.save()
 
 
 def write_bank_calendar(path: Path, rows: int) -> None:
-    wb = Workbook(write_only=True)
-    bank = wb.create_sheet("Banque")
+    wb = Book(path)
+    bank = wb.sheet("Banque")
     bank.append([f.label for f in BANK_FIELDS])
     # ~2.4 h adopted per row: the bank is crossed near the end of the data, the budget soon after
     hours, budget = float(round(rows * 2.3, -1)), float(round(rows * 1.0, -1))
     bank.append([D(2025, 9, 1), hours, budget])
     bank.append([D(2026, 9, 1), hours, budget])
-    cal = wb.create_sheet("Calendrier")
+    cal = wb.sheet("Calendrier")
     cal.append([f.label for f in CALENDAR_FIELDS])
     for d in ce_dates(AS_OF):
         cal.append([d, "CE"])
@@ -93,7 +145,7 @@ def write_bank_calendar(path: Path, rows: int) -> None:
         cal.append([D(y, m, 10), "CS"])
         if m in (6, 12):
             cal.append([D(y, m, 18), "AG"])
-    wb.save(path)
+    wb.save()
 
 
 PROBLEMS = [
@@ -177,7 +229,7 @@ def generate(out: Path, rows: int, files: int, members_n: int, seed: int) -> dic
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     (out / "formulaires").mkdir(exist_ok=True)
-    members = [(str(40000 + i), f"{rng.choice(FIRST)} {rng.choice(LAST)}") for i in range(members_n)]
+    members = make_members(rng, members_n)
     write_register(out / "registre.xlsx", members, rng)
     write_bank_calendar(out / "banque-et-calendrier.xlsx", rows)
     ces = ce_dates(AS_OF)
@@ -186,8 +238,8 @@ def generate(out: Path, rows: int, files: int, members_n: int, seed: int) -> dic
     problems = 0
     last_rows: list[dict] = []
     for (y, m), n in zip(months, per_file):
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Formulaires")
+        wb = Book(out / "formulaires" / f"{y}-{m:02d}.xlsx")
+        ws = wb.sheet("Formulaires")
         ws.append([f.label for f in FORM_FIELDS])
         written = 0
         while written < n:
@@ -215,7 +267,7 @@ def generate(out: Path, rows: int, files: int, members_n: int, seed: int) -> dic
                     last_rows.append(r)
                 else:
                     last_rows[rng.randrange(1000)] = r
-        wb.save(out / "formulaires" / f"{y}-{m:02d}.xlsx")
+        wb.save()
     return {"rows": rows, "files": files, "members": members_n, "problems": problems}
 
 
@@ -226,8 +278,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=12, help="classeurs mensuels de formulaires")
     ap.add_argument("--members", type=int, default=2000, help="membres au registre")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--hostile", default=None, metavar="GENRE",
+                    help="écrire plutôt les classeurs hostiles de l'issue 11 dans --out : "
+                         "lignes-formatees, 4m-cellules, bombe-zip, 16384-colonnes ou all")
     args = ap.parse_args(argv)
     t = time.perf_counter()
+    if args.hostile:
+        from benchmarks import hostile_files
+
+        kinds = hostile_files.KINDS if args.hostile == "all" else (args.hostile,)
+        for kind in kinds:
+            if kind not in hostile_files.KINDS:
+                ap.error(f"genre inconnu : « {kind} » ({', '.join(hostile_files.KINDS)} ou all)")
+            t = time.perf_counter()
+            p = hostile_files.write_kind(kind, args.out, args.seed)
+            print(f"{p} : {p.stat().st_size / 1024 / 1024:.1f} Mo en {time.perf_counter() - t:.1f} s")
+        return 0
     info = generate(args.out, args.rows, args.files, args.members, args.seed)
     print(f"{info['rows']} lignes dans {info['files']} classeurs, {info['members']} membres, "
           f"{info['problems']} lignes à problème ; écrit dans {args.out} en {time.perf_counter() - t:.1f} s")
