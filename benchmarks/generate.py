@@ -225,6 +225,57 @@ def spoil(row: dict, kind: str, rng: random.Random) -> dict:
     return row
 
 
+def write_month(path: Path, rng: random.Random, members: list[tuple[str, str]], y: int, m: int, n: int,
+                ces: list[dt.date], last_rows: list[dict]) -> int:
+    """One monthly form workbook of ``n`` rows; returns how many rows carry a problem.
+    ``last_rows`` (a sample of rows already written, for duplicates) is updated."""
+    problems = 0
+    wb = Book(path)
+    ws = wb.sheet("Formulaires")
+    ws.append([f.label for f in FORM_FIELDS])
+    written = 0
+    while written < n:
+        if rng.random() < 0.01:
+            kind = rng.choice(PROBLEMS)
+            problems += 1
+            if kind == "doublon" and last_rows:
+                batch = [dict(rng.choice(last_rows))]
+            elif kind == "crqca-4":
+                base = make_row(rng, members, y, m, ces)
+                batch = []
+                for _ in range(min(4, n - written)):
+                    r = make_row(rng, members, y, m, ces)
+                    r.update(categorie=DEFAULT_PARAMS.categories_reunions_regionales[0],
+                             date_activite=base["date_activite"], reunion=f"CRQCA {base['date_activite']}")
+                    batch.append(r)
+            else:
+                batch = [spoil(make_row(rng, members, y, m, ces), kind, rng)]
+        else:
+            batch = [make_row(rng, members, y, m, ces)]
+        for r in batch:
+            ws.append([r.get(k) for k in KEYS])
+            written += 1
+            if len(last_rows) < 1000:
+                last_rows.append(r)
+            else:
+                last_rows[rng.randrange(1000)] = r
+    wb.save()
+    return problems
+
+
+def one_month(out: Path, month: str, rows: int, members_n: int, seed: int) -> Path:
+    """One more monthly workbook ``formulaires/AAAA-MM.xlsx`` for the members of the
+    inbox ``generate`` wrote with the same ``members_n`` and ``seed`` (its rows are
+    drawn from another stream, so they are new rows)."""
+    y, m = (int(x) for x in month.split("-"))
+    members = make_members(random.Random(seed), members_n)
+    rng = random.Random(seed * 1_000_003 + y * 100 + m)
+    path = out / "formulaires" / f"{y}-{m:02d}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_month(path, rng, members, y, m, rows, ce_dates(AS_OF), [])
+    return path
+
+
 def generate(out: Path, rows: int, files: int, members_n: int, seed: int) -> dict:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -238,36 +289,7 @@ def generate(out: Path, rows: int, files: int, members_n: int, seed: int) -> dic
     problems = 0
     last_rows: list[dict] = []
     for (y, m), n in zip(months, per_file):
-        wb = Book(out / "formulaires" / f"{y}-{m:02d}.xlsx")
-        ws = wb.sheet("Formulaires")
-        ws.append([f.label for f in FORM_FIELDS])
-        written = 0
-        while written < n:
-            if rng.random() < 0.01:
-                kind = rng.choice(PROBLEMS)
-                problems += 1
-                if kind == "doublon" and last_rows:
-                    batch = [dict(rng.choice(last_rows))]
-                elif kind == "crqca-4":
-                    base = make_row(rng, members, y, m, ces)
-                    batch = []
-                    for _ in range(min(4, n - written)):
-                        r = make_row(rng, members, y, m, ces)
-                        r.update(categorie=DEFAULT_PARAMS.categories_reunions_regionales[0],
-                                 date_activite=base["date_activite"], reunion=f"CRQCA {base['date_activite']}")
-                        batch.append(r)
-                else:
-                    batch = [spoil(make_row(rng, members, y, m, ces), kind, rng)]
-            else:
-                batch = [make_row(rng, members, y, m, ces)]
-            for r in batch:
-                ws.append([r.get(k) for k in KEYS])
-                written += 1
-                if len(last_rows) < 1000:
-                    last_rows.append(r)
-                else:
-                    last_rows[rng.randrange(1000)] = r
-        wb.save()
+        problems += write_month(out / "formulaires" / f"{y}-{m:02d}.xlsx", rng, members, y, m, n, ces, last_rows)
     return {"rows": rows, "files": files, "members": members_n, "problems": problems}
 
 
@@ -281,8 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hostile", default=None, metavar="GENRE",
                     help="écrire plutôt les classeurs hostiles de l'issue 11 dans --out : "
                          "lignes-formatees, 4m-cellules, bombe-zip, 16384-colonnes ou all")
+    ap.add_argument("--un-mois", default=None, metavar="AAAA-MM",
+                    help="écrire seulement le classeur formulaires/AAAA-MM.xlsx de --rows lignes, pour les "
+                         "membres de la boîte générée avec les mêmes --members et --seed")
     args = ap.parse_args(argv)
     t = time.perf_counter()
+    if args.un_mois:
+        p = one_month(args.out, args.un_mois, args.rows, args.members, args.seed)
+        print(f"{p} : {args.rows} lignes en {time.perf_counter() - t:.1f} s")
+        return 0
     if args.hostile:
         from benchmarks import hostile_files
 

@@ -46,9 +46,9 @@ def _rss_mb(pid: int) -> float:
         return 0.0
 
 
-def run_command(inbox: Path, out: Path, timeout: float, rss_cap_mb: float) -> dict:
+def run_command(inbox: Path, out: Path, timeout: float, rss_cap_mb: float, date: str = DATE) -> dict:
     """The CLI in a child process; its own wall time, peak RSS and exit code."""
-    cmd = [sys.executable, "-m", "syndic_batch", "run", str(inbox), "--out", str(out), "--date", DATE]
+    cmd = [sys.executable, "-m", "syndic_batch", "run", str(inbox), "--out", str(out), "--date", date]
     log_out, log_err = out.parent / f"{out.name}.stdout", out.parent / f"{out.name}.stderr"
     killed = None
     with open(log_out, "w") as so, open(log_err, "w") as se:

@@ -1,0 +1,92 @@
+"""The command's start-up: wall time of small commands and what their imports cost.
+
+    python benchmarks/startup.py [--repetitions 5] [--inbox examples/inbox] [--date 2026-11-23]
+
+Measured, each ``--repetitions`` times in a fresh process (min, median, max):
+
+* ``python -c pass`` — the interpreter alone;
+* ``python -m syndic_batch --help``;
+* ``python -m syndic_batch run examples/inbox --out TMP --date 2026-11-23`` — issue 11's
+  target: under 1 s for the whole command.
+
+Then ``python -X importtime`` of the two commands, with the import time summed per
+top-level package (self times of every module of that package, so nothing is counted
+twice): what lazy imports could save. The ``run`` total minus its imports is the work.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_S = 1.0
+
+
+def _time(cmd: list[str], n: int) -> tuple[list[float], int]:
+    out, code = [], 0
+    for _ in range(n):
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True)
+        out.append(time.perf_counter() - t)
+        code = proc.returncode
+    return out, code
+
+
+def import_breakdown(cmd: list[str]) -> tuple[dict[str, float], float]:
+    """Seconds of import per top-level package, and the total, from ``-X importtime``."""
+    proc = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], cwd=REPO, capture_output=True, text=True)
+    per: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "[us]" in line:
+            continue
+        parts = line.split("|")
+        root = parts[2].strip().split(".")[0]
+        per[root] = per.get(root, 0.0) + int(parts[0].split(":")[1]) / 1e6
+    return per, sum(per.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Mesure le démarrage de la commande et le coût de ses imports.")
+    ap.add_argument("--repetitions", type=int, default=5)
+    ap.add_argument("--inbox", type=Path, default=REPO / "examples" / "inbox")
+    ap.add_argument("--date", default="2026-11-23")
+    ap.add_argument("--top", type=int, default=12, help="paquets affichés par commande")
+    args = ap.parse_args(argv)
+
+    py = sys.executable
+    tmp = Path(tempfile.mkdtemp(prefix="syndic-startup-"))
+    run_cmd = [py, "-m", "syndic_batch", "run", str(args.inbox), "--out", str(tmp / "sortie"), "--date", args.date]
+    cmds = [("python -c pass", [py, "-c", "pass"]),
+            ("python -m syndic_batch --help", [py, "-m", "syndic_batch", "--help"]),
+            (f"python -m syndic_batch run {args.inbox.name} --date {args.date}", run_cmd)]
+    try:
+        print(f"Démarrage — {os.cpu_count()} cœurs (charge {os.getloadavg()[0]:.1f}) ; "
+              f"{args.repetitions} répétitions ; Python {sys.version.split()[0]}")
+        print(f"{'commande':<62} {'min (s)':>8} {'médiane':>8} {'max':>8} {'code':>5}")
+        timed = {}
+        for label, cmd in cmds:
+            secs, code = _time(cmd, args.repetitions)
+            timed[label] = secs
+            print(f"{label[:62]:<62} {min(secs):>8.2f} {statistics.median(secs):>8.2f} {max(secs):>8.2f} {code:>5}")
+        run_med = statistics.median(timed[cmds[2][0]])
+        print(f"cible (issue 11) : commande complète sur {args.inbox.name} < {TARGET_S:g} s : {run_med:.2f} s — "
+              f"{'atteinte' if run_med < TARGET_S else 'NON atteinte'}")
+        for label, cmd in cmds[1:]:
+            per, total = import_breakdown(cmd)
+            print(f"\nImports de « {label} » : {total:.2f} s au total")
+            for root, s in sorted(per.items(), key=lambda kv: -kv[1])[:args.top]:
+                print(f"  {root:<30} {s:>6.3f} s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
