@@ -289,6 +289,7 @@ WRITER_LABELS = {  # (module, function) → (label, key); other write_*/annotate
     ("deposit", "write_deposit"): ("  écriture : dépôt à l'Employeur", "ecr-depot"),
     ("plan_export", "write_plan_export"): ("  écriture : plan d'action", "ecr-plan"),
     ("reports", "write_reports"): ("  écriture : rapports HTML", "ecr-rapports"),
+    ("releves", "write_statements"): ("  écriture : relevés des membres (HTML)", "ecr-releves"),
 }
 
 
