@@ -70,7 +70,8 @@ def run_command(inbox: Path, out: Path, timeout: float, rss_cap_mb: float, date:
             time.sleep(0.02)
         seconds = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"secondes": seconds, "rss_max_mo": usage.ru_maxrss / 1024, "code": proc.returncode,
+    return {"secondes": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "rss_max_mo": usage.ru_maxrss / 1024, "code": proc.returncode,
             "tue": killed, "stderr": log_err.read_text(encoding="utf-8", errors="replace")}
 
 
@@ -164,11 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     print(f"Classeurs hostiles — {os.cpu_count()} cœurs (charge {load:.1f}) ; cibles : < {TARGET_S:g} s et "
           f"< {TARGET_MB} Mo chacun")
-    print(f"{'fichier':<50} {'Mo':>6} {'durée (s)':>9} {'RSS max (Mo)':>12} {'code':>4}  cible  constat")
+    print(f"{'fichier':<50} {'Mo':>6} {'durée (s)':>9} {'CPU (s)':>8} {'RSS max (Mo)':>12} {'code':>4}  cible  constat")
     for r in results:
         ok = r["secondes"] < TARGET_S and r["rss_max_mo"] < TARGET_MB and not r["tue"]
         code = "tué" if r["tue"] else str(r["code"])
-        print(f"{r['fichier'][:50]:<50} {r['taille_mo']:>6.1f} {r['secondes']:>9.2f} {r['rss_max_mo']:>12.0f} "
+        print(f"{r['fichier'][:50]:<50} {r['taille_mo']:>6.1f} {r['secondes']:>9.2f} {r['cpu_s']:>8.2f} {r['rss_max_mo']:>12.0f} "
               f"{code:>4}  {'oui' if ok else 'NON':<5}  {(r['tue'] + ' — ') if r['tue'] else ''}{r['constat']}")
     if args.json:
         args.json.write_text(json.dumps({"charge": load, "resultats": results}, ensure_ascii=False, indent=2),

@@ -100,26 +100,28 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Cycle mensuel : {args.inbox} ; --date {args.date} ; {os.cpu_count()} cœurs "
           f"(charge {os.getloadavg()[0]:.1f})")
-    print(f"{'traitement':<60} {'durée (s)':>9} {'RSS max (Mo)':>12} {'code':>4}  rapport au 1er")
-    ratios = []
+    print(f"{'traitement':<60} {'durée (s)':>9} {'CPU (s)':>8} {'RSS max (Mo)':>12} {'code':>4}  "
+          "rapport au 1er (durée ; CPU)")
+    ratios, cpu_ratios = [], []
     for runs in cycles:
-        base = runs[0]["secondes"]
+        base, base_cpu = runs[0]["secondes"], runs[0]["cpu_s"]
         for r in runs:
             code = "tué" if r["tue"] else str(r["code"])
-            ratio = r["secondes"] / base
-            print(f"{r['etape'][:60]:<60} {r['secondes']:>9.2f} {r['rss_max_mo']:>12.0f} {code:>4}  {ratio:>6.0%}")
+            print(f"{r['etape'][:60]:<60} {r['secondes']:>9.2f} {r['cpu_s']:>8.2f} {r['rss_max_mo']:>12.0f} {code:>4}  "
+                  f"{r['secondes'] / base:>6.0%} ; {r['cpu_s'] / base_cpu:>4.0%}")
         ratios.append(runs[1]["secondes"] / base)
+        cpu_ratios.append(runs[1]["cpu_s"] / base_cpu)
         if runs[-1].get("sortie"):
             print(f"   sortie après le dernier traitement : {', '.join(runs[-1]['sortie'])}")
     med = statistics.median(ratios)
     spread = f" (de {min(ratios):.0%} à {max(ratios):.0%} sur {len(ratios)} cycles)" if len(ratios) > 1 else ""
     print(f"cible (issue 8) : 2e traitement ≤ {TARGET:.0%} du 1er : {med:.0%}{spread} — "
-          f"{'atteinte' if med <= TARGET else 'NON atteinte'}")
+          f"{'atteinte' if med <= TARGET else 'NON atteinte'} ; en temps CPU : {statistics.median(cpu_ratios):.0%}")
     if args.json:
         for runs in cycles:
             for r in runs:
                 r.pop("stderr", None)
-        args.json.write_text(json.dumps({"cycles": cycles, "rapports": ratios}, ensure_ascii=False, indent=2),
+        args.json.write_text(json.dumps({"cycles": cycles, "rapports": ratios, "rapports_cpu": cpu_ratios}, ensure_ascii=False, indent=2),
                              encoding="utf-8")
     return 0
 

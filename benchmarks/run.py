@@ -76,12 +76,14 @@ class Timer:
     def __call__(self, name: str, fn, *args, key: str | None = None, **kwargs):
         if self.trace:
             tracemalloc.reset_peak()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = fn(*args, **kwargs)
-        self.add(name, time.perf_counter() - t, key)
+        self.add(name, time.perf_counter() - t, key, cpu_s=time.process_time() - c)
         return result
 
     def add(self, name: str, seconds: float, key: str | None = None, **extra) -> dict:
+        """``cpu_s`` in ``extra``: the CPU time of this process (user + system) for the step,
+        far less sensitive than wall time to other work on a shared machine."""
         step = {"etape": name, "secondes": seconds, "rss_max_mo": _peak_mb(), **extra}
         if key:
             step["cle"] = key
@@ -124,9 +126,11 @@ def part_floor_read(inbox: Path, out: Path, args) -> list[dict]:
     return timer.steps
 
 
-def _write_floor_book(src: Path, dst: Path, comments: list[tuple[str | None, int | None]]) -> tuple[float, int, int]:
+def _write_floor_book(src: Path, dst: Path,
+                      comments: list[tuple[str | None, int | None]]) -> tuple[float, float, int, int]:
     """Write ``src``'s cells to ``dst`` with XlsxWriter constant_memory, plus one comment
-    per (sheet, row) of ``comments``. Reading ``src`` is not timed. Returns (seconds, cells, comments)."""
+    per (sheet, row) of ``comments``. Reading ``src`` is not timed.
+    Returns (seconds, CPU seconds, cells, comments)."""
     import xlsxwriter
 
     sheets = _read_cells(src)
@@ -138,7 +142,7 @@ def _write_floor_book(src: Path, dst: Path, comments: list[tuple[str | None, int
         if sheet is not None:
             r = max((row or 1) - 1, 0)
             per_sheet[sheet][r] = per_sheet[sheet].get(r, 0) + 1
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     wb = xlsxwriter.Workbook(str(dst), {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -173,13 +177,14 @@ def _write_floor_book(src: Path, dst: Path, comments: list[tuple[str | None, int
                 ws.write_comment(0, k, "Constat")
                 written_comments += 1
     wb.close()
-    return time.perf_counter() - t, cells, written_comments
+    return time.perf_counter() - t, time.process_time() - cpu, cells, written_comments
 
 
 FLOOR_GROUPS = {  # output kind → (label, key of the matching writer line)
     "annotes": ("plancher écriture : classeurs annotés (+ un commentaire par constat)", "ecr-annotes"),
     "depot": ("plancher écriture : dépôt à l'Employeur", "ecr-depot"),
     "plan": ("plancher écriture : plan d'action", "ecr-plan"),
+    "constats": ("plancher écriture : constats.xlsx", "ecr-constats-xlsx"),
     "autres": ("plancher écriture : autres classeurs de sortie", "ecr-autres"),
 }
 
@@ -196,6 +201,8 @@ def _output_groups(sortie: Path) -> dict[str, list[Path]]:
             g = "depot"
         elif p.name.startswith("plan"):
             g = "plan"
+        elif p.name.startswith("constats"):
+            g = "constats"
         else:
             g = "autres"
         groups.setdefault(g, []).append(p)
@@ -226,18 +233,18 @@ def part_floor_write(inbox: Path, out: Path, args) -> list[dict]:
     books = _output_groups(sortie).get(group, [])
     comments = _findings_by_annotated_copy(sortie) if group == "annotes" else {}
     scratch = out / "plancher-ecriture" / group
-    seconds = cells = notes = 0
+    seconds = cpu = cells = notes = 0
     for src in books:
         rel = src.relative_to(sortie / "annotes") if group == "annotes" else src.relative_to(sortie)
         dst = (scratch / rel).with_suffix(".xlsx")
         dst.parent.mkdir(parents=True, exist_ok=True)
-        s, c, n = _write_floor_book(src, dst, comments.get(rel.as_posix(), []))
-        seconds, cells, notes = seconds + s, cells + c, notes + n
+        s, u, c, n = _write_floor_book(src, dst, comments.get(rel.as_posix(), []))
+        seconds, cpu, cells, notes = seconds + s, cpu + u, cells + c, notes + n
     shutil.rmtree(scratch, ignore_errors=True)
     label, key = FLOOR_GROUPS[group]
     timer = Timer(False)
     detail = f"{len(books)} classeur(s), {cells} cellules" + (f", {notes} commentaires" if group == "annotes" else "")
-    timer.add(label, seconds, key=f"plancher-{key}", detail=detail, cellules=cells, commentaires=notes)
+    timer.add(label, seconds, key=f"plancher-{key}", cpu_s=cpu, detail=detail, cellules=cells, commentaires=notes)
     return timer.steps
 
 
@@ -286,6 +293,7 @@ WRITER_LABELS = {  # (module, function) → (label, key); other write_*/annotate
     ("annotate", "annotate_workbooks"): ("  écriture : classeurs annotés", "ecr-annotes"),
     ("annotate", "annotate_inbox"): ("  écriture : classeurs annotés", "ecr-annotes"),
     ("constats", "write_constats"): ("  écriture : constats.json", "ecr-constats"),
+    ("constats_xlsx", "write_constats_xlsx"): ("  écriture : constats.xlsx", "ecr-constats-xlsx"),
     ("deposit", "write_deposit"): ("  écriture : dépôt à l'Employeur", "ecr-depot"),
     ("plan_export", "write_plan_export"): ("  écriture : plan d'action", "ecr-plan"),
     ("reports", "write_reports"): ("  écriture : rapports HTML", "ecr-rapports"),
@@ -302,6 +310,7 @@ class WriterClock:
 
     def __init__(self):
         self.seconds: dict[tuple[str, str], float] = {}
+        self.cpu: dict[tuple[str, str], float] = {}
         self.peak: dict[tuple[str, str], float] = {}
         self.order: list[tuple[str, str]] = []
         self._depth = 0
@@ -323,29 +332,32 @@ class WriterClock:
             if self._depth:
                 return fn(*a, **kw)
             self._depth += 1
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return fn(*a, **kw)
             finally:
                 self._depth -= 1
                 if key not in self.seconds:
                     self.order.append(key)
-                    self.seconds[key] = 0.0
+                    self.seconds[key] = self.cpu[key] = 0.0
                 self.seconds[key] += time.perf_counter() - t
+                self.cpu[key] += time.process_time() - c
                 self.peak[key] = _peak_mb()
         return timed
 
-    def lines(self, total: float) -> list[dict]:
+    def lines(self, total: float, total_cpu: float) -> list[dict]:
         merged: dict[str, dict] = {}
         for key in self.order:
             label, k = WRITER_LABELS.get(key, (f"  écriture : {key[0]}.{key[1]}", f"ecr-{key[0]}-{key[1]}"))
-            line = merged.setdefault(k, {"etape": label, "secondes": 0.0, "cle": k})
+            line = merged.setdefault(k, {"etape": label, "secondes": 0.0, "cpu_s": 0.0, "cle": k})
             line["secondes"] += self.seconds[key]
+            line["cpu_s"] += self.cpu[key]
             line["rss_max_mo"] = self.peak[key]
         out = list(merged.values())
         rest = total - sum(line["secondes"] for line in out)
+        rest_cpu = total_cpu - sum(line["cpu_s"] for line in out)
         out.append({"etape": "  écriture : le reste (dossiers, tri, hors écrivains)", "secondes": max(rest, 0.0),
-                    "rss_max_mo": _peak_mb(), "cle": "ecr-reste"})
+                    "cpu_s": max(rest_cpu, 0.0), "rss_max_mo": _peak_mb(), "cle": "ecr-reste"})
         return out
 
 
@@ -357,7 +369,7 @@ def part_pipeline(inbox: Path, out: Path, args) -> list[dict]:
 
     params = load_params(args.config)
     timer = Timer(args.tracemalloc)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     data = timer("lecture (read_stage)", pipeline.read_stage, inbox, params, key="lecture")
     rows = len(data.forms)
     timer.steps[-1].update(detail=f"{rows} lignes de formulaires", lignes=rows)
@@ -382,11 +394,11 @@ def part_pipeline(inbox: Path, out: Path, args) -> list[dict]:
     shutil.rmtree(sortie, ignore_errors=True)
     timer("écriture (write_stage)", pipeline.write_stage, ctx, findings, inbox, sortie, key="ecriture")
     if clock is not None:
-        total = timer.steps[-1]["secondes"]
-        for line in clock.lines(total):
-            timer.add(line["etape"], line["secondes"], line["cle"])
+        for line in clock.lines(timer.steps[-1]["secondes"], timer.steps[-1]["cpu_s"]):
+            timer.add(line["etape"], line["secondes"], line["cle"], cpu_s=line["cpu_s"])
             timer.steps[-1]["rss_max_mo"] = line["rss_max_mo"]
     timer.add("total du traitement (lecture → écriture)", time.perf_counter() - t0, "total",
+              cpu_s=time.process_time() - c0,
               detail=f"{len(findings)} constats", lignes=rows)
     return timer.steps
 
@@ -402,8 +414,10 @@ def part_command(inbox: Path, out: Path, args) -> list[dict]:
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     seconds = time.perf_counter() - t
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     shutil.rmtree(dst, ignore_errors=True)
     return [{"etape": "commande complète (python -m syndic_batch run)", "secondes": seconds,
+             "cpu_s": usage.ru_utime + usage.ru_stime,
              "rss_max_mo": _peak_mb(resource.RUSAGE_CHILDREN), "cle": "commande",
              "detail": f"code de sortie {proc.returncode}"}]
 
@@ -438,36 +452,45 @@ def attach_floors(steps: list[dict]) -> list[dict]:
     read = by_key.get("plancher-lecture")
     write_floors = [s for s in steps if s.get("cle", "").startswith("plancher-ecr-")]
     write_total = sum(s["secondes"] for s in write_floors) if write_floors else None
+    write_cpu = sum(s.get("cpu_s", 0.0) for s in write_floors) if write_floors else None
 
-    def put(key, floor):
+    def put(key, floor, floor_cpu):
         s = by_key.get(key)
         if s is not None and floor:
             s["plancher_s"] = floor
             s["rapport"] = s["secondes"] / floor
+        if s is not None and floor_cpu and s.get("cpu_s") is not None:
+            s["plancher_cpu_s"] = floor_cpu
+            s["rapport_cpu"] = s["cpu_s"] / floor_cpu
 
     if read:
-        put("lecture", read["secondes"])
+        put("lecture", read["secondes"], read.get("cpu_s"))
     if write_floors:
-        put("ecriture", write_total)
+        put("ecriture", write_total, write_cpu)
         for f in write_floors:
-            put(f["cle"][len("plancher-"):], f["secondes"])
+            put(f["cle"][len("plancher-"):], f["secondes"], f.get("cpu_s"))
     if read and write_floors:
-        put("total", read["secondes"] + write_total)
-        put("commande", read["secondes"] + write_total)
+        put("total", read["secondes"] + write_total, read.get("cpu_s", 0.0) + write_cpu)
+        put("commande", read["secondes"] + write_total, read.get("cpu_s", 0.0) + write_cpu)
         steps.append({"etape": "plancher total (lecture + écriture)", "secondes": read["secondes"] + write_total,
+                      "cpu_s": read.get("cpu_s", 0.0) + write_cpu,
                       "rss_max_mo": max([read["rss_max_mo"]] + [f["rss_max_mo"] for f in write_floors]),
                       "cle": "plancher-total"})
     return steps
 
 
 def _table(steps: list[dict], trace: bool) -> str:
-    head = f"{'étape':<66} {'durée (s)':>9} {'RSS max (Mo)':>12} {'plancher (s)':>12} {'rapport':>8}"
+    head = (f"{'étape':<58} {'durée (s)':>9} {'CPU (s)':>8} {'RSS max (Mo)':>12} {'plancher (s)':>12} "
+            f"{'rapport':>8} {'rapport CPU':>11}")
     if trace:
         head += f" {'Python max (Mo)':>15}"
     lines = [head + "  détail", "-" * (len(head) + 30)]
     for s in steps:
-        line = f"{s['etape'][:66]:<66} {s['secondes']:>9.2f} {s['rss_max_mo']:>12.0f}"
+        cpu = s.get("cpu_s")
+        line = f"{s['etape'][:58]:<58} {s['secondes']:>9.2f} " + (f"{cpu:>8.2f}" if cpu is not None else f"{'':>8}")
+        line += f" {s['rss_max_mo']:>12.0f}"
         line += f" {s['plancher_s']:>12.2f} {s['rapport']:>7.1f}×" if "plancher_s" in s else f" {'':>12} {'':>8}"
+        line += f" {s['rapport_cpu']:>10.1f}×" if "rapport_cpu" in s else f" {'':>11}"
         if trace:
             py = s.get("python_max_mo")
             line += f" {py:>15.0f}" if py is not None else f" {'':>15}"
@@ -488,8 +511,9 @@ def verdicts(steps: list[dict]) -> list[str]:
     scale = "1 000 000" if big else "100 000"
     if "rapport" in total:
         ok = total["rapport"] <= target
+        cpu = f" ; en temps CPU : {total['rapport_cpu']:.1f}×" if "rapport_cpu" in total else ""
         out.append(f"cible (issue 11, à {scale} lignes ; ici {rows}) : traitement ≤ {target:g} × plancher : "
-                   f"{total['rapport']:.1f}× — {'atteinte' if ok else 'NON atteinte'}")
+                   f"{total['rapport']:.1f}× — {'atteinte' if ok else 'NON atteinte'}{cpu}")
     peak = max(s["rss_max_mo"] for s in steps if s.get("cle") in ("total", "commande"))
     if big:
         out.append(f"cible : RSS max ≤ {TARGET_RSS_MB_1M} Mo à 1 000 000 lignes : {peak:.0f} Mo — "

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,14 +30,18 @@ REPO = Path(__file__).resolve().parent.parent
 TARGET_S = 1.0
 
 
-def _time(cmd: list[str], n: int) -> tuple[list[float], int]:
-    out, code = [], 0
+def _time(cmd: list[str], n: int) -> tuple[list[float], list[float], int]:
+    """Wall times and CPU times (user + system of the child) of ``n`` runs, and the last exit code."""
+    out, cpu, code = [], [], 0
     for _ in range(n):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True)
         out.append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         code = proc.returncode
-    return out, code
+    return out, cpu, code
 
 
 def import_breakdown(cmd: list[str]) -> tuple[dict[str, float], float]:
@@ -69,12 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"Démarrage — {os.cpu_count()} cœurs (charge {os.getloadavg()[0]:.1f}) ; "
               f"{args.repetitions} répétitions ; Python {sys.version.split()[0]}")
-        print(f"{'commande':<62} {'min (s)':>8} {'médiane':>8} {'max':>8} {'code':>5}")
+        print(f"{'commande':<56} {'min (s)':>8} {'médiane':>8} {'max':>8} {'CPU méd.':>8} {'code':>5}")
         timed = {}
         for label, cmd in cmds:
-            secs, code = _time(cmd, args.repetitions)
+            secs, cpu, code = _time(cmd, args.repetitions)
             timed[label] = secs
-            print(f"{label[:62]:<62} {min(secs):>8.2f} {statistics.median(secs):>8.2f} {max(secs):>8.2f} {code:>5}")
+            print(f"{label[:56]:<56} {min(secs):>8.2f} {statistics.median(secs):>8.2f} {max(secs):>8.2f} "
+                  f"{statistics.median(cpu):>8.2f} {code:>5}")
         run_med = statistics.median(timed[cmds[2][0]])
         print(f"cible (issue 11) : commande complète sur {args.inbox.name} < {TARGET_S:g} s : {run_med:.2f} s — "
               f"{'atteinte' if run_med < TARGET_S else 'NON atteinte'}")
