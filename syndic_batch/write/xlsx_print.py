@@ -10,7 +10,7 @@ with wrapped text gets a height computed here from its text and its column width
 from __future__ import annotations
 
 import math
-import textwrap
+from functools import lru_cache
 from typing import Iterable
 
 # Workbook(..., WORKBOOK_OPTIONS): text stays text, whatever a member typed.
@@ -28,19 +28,37 @@ PAPER_LETTER = 1
 
 def lines_needed(text: object, width: float) -> int:
     """Lines a wrapped cell of ``width`` (Excel units, about one digit each) takes
-    for ``text``: each paragraph wrapped on words, as Excel and LibreOffice wrap.
-    Counted on slightly fewer characters than the width, so that the height is
-    never too small (a few points of air rather than overlapping lines)."""
+    for ``text``: each paragraph wrapped on words, as Excel and LibreOffice wrap
+    (a word longer than a line is cut). Counted on slightly fewer characters than
+    the width, so that the height is never too small (a few points of air rather
+    than overlapping lines)."""
     if text is None:
         return 1
     s = str(text)
-    if not s:
-        return 1
     per_line = max(1, int(width * 1.12) - 1)
-    n = 0
-    for para in s.split("\n"):
-        n += max(1, len(textwrap.wrap(para, per_line, break_long_words=True, break_on_hyphens=False)))
-    return n
+    if len(s) <= per_line and "\n" not in s:
+        return 1                      # the common case, without splitting anything
+    return sum(_wrapped_lines(para, per_line) for para in s.split("\n"))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped_lines(para: str, per_line: int) -> int:
+    """Greedy word wrap of one paragraph (what ``textwrap.wrap`` counts, much faster)."""
+    if len(para) <= per_line:
+        return 1
+    lines, used = 1, 0
+    for word in para.split():
+        n = len(word)
+        if used and used + 1 + n <= per_line:
+            used += 1 + n
+            continue
+        if used:                      # the word goes to the next line
+            lines += 1
+        while n > per_line:           # a word longer than a line is cut
+            n -= per_line
+            lines += 1
+        used = n
+    return lines
 
 
 def row_height(cells: Iterable[tuple[object, float]], line_pt: float = LINE_PT) -> float:
