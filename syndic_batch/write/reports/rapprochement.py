@@ -39,7 +39,7 @@ def reconciliation_view(ctx: Context) -> dict[str, Any]:
         return {"releve": False, "delai": delai,
                 "note": ("Aucun relevé de l'Employeur dans la boîte de réception : le rapprochement n'a pas été "
                          "fait, et aucune libération n'est signalée comme non facturée. Déposez le relevé de "
-                         "l'Employeur (modèle dans templates/formulaires) avec les formulaires du mois.")}
+                         "l'Employeur (modèle : templates/formulaires/releve-employeur.xlsx) avec les formulaires du mois.")}
     st = ctx.data.statements
     lines = rec.lines
     names = ctx.names
