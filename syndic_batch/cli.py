@@ -184,9 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.commande not in ("run", "modeles"):
         parser.print_help()
         return EXIT_CANNOT_RUN
+    debug = bool(os.environ.get("SYNDIC_BATCH_DEBUG"))
+    hook = sys.unraisablehook
     with warnings.catch_warnings():
-        if not os.environ.get("SYNDIC_BATCH_DEBUG"):
+        if not debug:
             warnings.simplefilter("ignore")  # library warnings mean nothing to a treasurer
+            # nor do the « Exception ignored in … » tracebacks a library's generator leaves
+            # behind when the disk is full: the error itself is told below, in French
+            sys.unraisablehook = lambda _unraisable: None
         try:
             return _modeles(args) if args.commande == "modeles" else _run(args)
         except Exception as exc:
@@ -205,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
             if os.environ.get("SYNDIC_BATCH_DEBUG"):
                 traceback.print_exc(file=sys.stderr)
             return EXIT_CANNOT_RUN
+        finally:
+            if not debug:
+                import gc
+                gc.collect()   # let those generators go while the hook is silent
+            sys.unraisablehook = hook
 
 
 def _run(args) -> int:

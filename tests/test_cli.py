@@ -237,3 +237,26 @@ def test_a_toml_typo_is_answered_in_french_with_the_line_and_the_closest_key(tmp
     cfg.write_text("[heures]\nmax_par_jour = 7,5\n", encoding="utf-8")
     proc = cli_proc("run", root, "--out", tmp_path / "o", "--config", cfg)
     assert proc.returncode == 2 and "ligne 2" in proc.stderr and "Expected" not in proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="POSIX file-size limit")
+def test_a_write_that_the_system_refuses_is_one_french_line_naming_the_file(tmp_path):
+    """A real OS error in a real run: the process may not write files above 20 kB (as a full disk
+    would refuse them). stderr holds one French line naming the file, no library traceback."""
+    import resource
+    import signal
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # the write fails instead of killing us
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    out = tmp_path / "sortie"
+    proc = subprocess.run([sys.executable, "-m", "syndic_batch", "run", str(REPO / "examples" / "inbox"),
+                           "--out", str(out), "--date", "2026-11-23"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, preexec_fn=limit)
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("syndic-batch : Fichier trop gros pour ce disque : « " + str(out))
+    assert "Errno" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not [p for p in out.rglob(".syndic-batch-tmp-*")]     # no half-written file left

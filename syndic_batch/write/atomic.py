@@ -34,9 +34,23 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        _name_the_file(exc, path)
         raise
+
+
+def _name_the_file(exc: BaseException, path: Path) -> None:
+    """An OS error raised while writing (a full disk: ``write()`` names no file)
+    names the file being written, so that the French message can say which."""
+    from ..oserrors import unwrap
+
+    os_error = unwrap(exc)
+    if os_error is not None and not os_error.filename:
+        try:
+            os_error.filename = str(path)
+        except (AttributeError, TypeError):
+            pass
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
