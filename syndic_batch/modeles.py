@@ -526,14 +526,17 @@ TEMPLATE_NAMES = ("formulaire-liberations.xlsx", "registre-des-membres.xlsx", "b
 
 
 def build_templates(folder: Path, params: Params = DEFAULT_PARAMS) -> list[Path]:
-    """The four blank templates (``templates/formulaires/``)."""
+    """The four blank templates (``templates/formulaires/``), each written atomically."""
+    from .write.atomic import atomic_write
+
     folder = Path(folder)
-    return [
-        write_form_workbook(folder / TEMPLATE_NAMES[0], params=params),
-        write_register_workbook(folder / TEMPLATE_NAMES[1], params=params),
-        write_bank_calendar_workbook(folder / TEMPLATE_NAMES[2], params=params),
-        write_statement_workbook(folder / TEMPLATE_NAMES[3], params=params),
-    ]
+    writers = (write_form_workbook, write_register_workbook, write_bank_calendar_workbook, write_statement_workbook)
+    out = []
+    for name, write in zip(TEMPLATE_NAMES, writers):
+        with atomic_write(folder / name) as tmp:
+            write(tmp, params=params)
+        out.append(folder / name)
+    return out
 
 
 # ---------------------------------------------------------------- one form per member
