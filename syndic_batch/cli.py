@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="date du rapport (par défaut : aujourd'hui)")
     run.add_argument("--config", metavar="FICHIER", type=Path, default=None,
                      help="fichier TOML de paramètres (par défaut : ceux du règlement)")
+    run.add_argument("--pdf", action="store_true",
+                     help="écrit aussi rapports/ce.pdf, cs.pdf et ag.pdf (avec Chromium ou WeasyPrint)")
     run.add_argument("--silencieux", "-q", action="store_true",
                      help="n'affiche rien, sauf une ligne quand des erreurs sont constatées")
     modeles = sub.add_parser(
@@ -236,7 +238,8 @@ def _run(args) -> int:
     large = sys.stderr.isatty() and _count_workbooks(args.inbox) >= LARGE_INBOX_FILES
     try:
         result = run(args.inbox, args.out, args.date, params,
-                     progress=ProgressBar("Lecture  ", large), write_progress=ProgressBar("Écriture ", large))
+                     progress=ProgressBar("Lecture  ", large), write_progress=ProgressBar("Écriture ", large),
+                     pdf=args.pdf)
     except (OutputError, InboxError) as exc:
         print(f"syndic-batch : {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -245,6 +248,8 @@ def _run(args) -> int:
         print(_summary(result, args.out))
     elif erreurs:
         print(_quiet_line(result, args.out))
+    for message in result.messages:  # e.g. --pdf without Chromium: said, exit code unchanged
+        print(message, file=sys.stderr)
     return EXIT_ERREURS if erreurs else EXIT_OK
 
 

@@ -31,6 +31,7 @@ class RunResult:
     findings: list[Finding]
     outputs: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)   # French notes for stderr (e.g. --pdf not made)
 
     @property
     def data(self) -> InboxData:
@@ -137,7 +138,7 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
 
 def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,
         params: Params = DEFAULT_PARAMS, progress: Progress | None = None,
-        write_progress: Progress | None = None) -> RunResult:
+        write_progress: Progress | None = None, pdf: bool = False) -> RunResult:
     inbox, out = Path(inbox), Path(out)
     check_output_folder(inbox, out)
     timings: dict[str, float] = {}
@@ -158,4 +159,13 @@ def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,
     t = time.perf_counter()
     outputs, extra = write_stage(ctx, findings, inbox, out, write_progress)
     timings["écriture"] = time.perf_counter() - t
-    return RunResult(ctx, sort_findings(findings + extra), outputs, timings)
+
+    messages: list[str] = []
+    if pdf:  # --pdf: rapports/*.pdf beside the HTML; a missing converter is a message, not a failure
+        from .write.pdf import write_pdfs
+        t = time.perf_counter()
+        made = write_pdfs([p for p in outputs if p.suffix == ".html" and p.parent == out / "rapports"])
+        outputs += made.paths
+        messages += made.messages
+        timings["pdf"] = time.perf_counter() - t
+    return RunResult(ctx, sort_findings(findings + extra), outputs, timings, messages)
