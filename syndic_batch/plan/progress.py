@@ -15,7 +15,8 @@ Decisions (docs/decisions.md):
 * share done = Réalisé ÷ (actions − Abandonné): an abandoned action is no longer
   to be done; Continu is ongoing work, shown but not counted as done;
 * hours = ``heures_octroyees`` of every adopted row of the inbox (all bank
-  years); a reference naming an objective counts for it, one naming an action
+  years) for the export; the AG report passes its own rows (the bank year of its
+  date, decided by then) so that its plan hours add up to its other totals; a reference naming an objective counts for it, one naming an action
   (``1.2 b``) counts for the action and its objective; a reference the plan does
   not know is summed on a « Référence inconnue » line, rows without one on a
   « Sans référence au plan d'action » line.
@@ -63,15 +64,18 @@ class PlanHours:
     total: float = 0.0
 
 
-def plan_hours(ctx: Context, plan: Plan) -> PlanHours:
+def plan_hours(ctx: Context, plan: Plan, rows=None) -> PlanHours:
     """Sum ``ctx.ledger.heures_octroyees`` of adopted rows by the item their
-    *Référence au plan d'action* resolves to (once per distinct reference)."""
+    *Référence au plan d'action* resolves to (once per distinct reference).
+    ``rows``: the form ids to count (default: every adopted row of the inbox)."""
     out = PlanHours()
     forms = ctx.forms
     if len(forms) == 0:
         return out
     ledger = ctx.ledger
     adopted = ledger["adoptee"].to_numpy(dtype=bool)
+    if rows is not None:
+        adopted = adopted & forms.index.isin(list(rows))
     granted = ledger.loc[adopted, "heures_octroyees"].fillna(0.0)
     refs = forms.loc[adopted, "reference_plan"]
     out.total = float(granted.sum())
@@ -252,15 +256,17 @@ def hours_rows(plan: Plan, hours: PlanHours) -> tuple[list[dict], list[dict]]:
 
 # ---------------------------------------------------------------- the section
 
-def plan_section(ctx: Context) -> dict[str, Any] | None:
-    """Everything ``_plan.html`` shows, formatted; None when the inbox has no plan."""
+def plan_section(ctx: Context, rows=None, scope: str = "") -> dict[str, Any] | None:
+    """Everything ``_plan.html`` shows, formatted; None when the inbox has no plan.
+    ``rows``/``scope``: the form ids whose hours count and what they cover, in words
+    (the AG report: its bank year); by default every adopted row of the inbox."""
     plan = ctx.data.plan
     if plan is None:
         return None
     year = current_year(plan, ctx)
     month = year_start_month(ctx.params)
     bounds = year_bounds(year, month) if year else None
-    hours = plan_hours(ctx, plan)
+    hours = plan_hours(ctx, plan, rows)
     progress, total = progress_rows(plan, year)
     by_axis, by_objective = hours_rows(plan, hours)
     return {
@@ -278,6 +284,9 @@ def plan_section(ctx: Context) -> dict[str, Any] | None:
         "heures_sans_reference": fr_hours(hours.without),
         "heures_total": fr_hours(hours.total),
         "heures_plan": fr_hours(sum(hours.by_axis.values())),
+        "heures_plan_valeur": float(sum(hours.by_axis.values())),
+        "heures_total_valeur": float(hours.total),
+        "portee": scope,
         "nombre_actions": number(total["total"], 0),
         "fichiers": list(plan.files),
     }

@@ -26,6 +26,11 @@ _HOW = {
 
 def regle_2_1_membre_inconnu(ctx: Context) -> list[Finding]:
     """Matricule not in the register, or a member with no usable contract: no rate (erreur)."""
+    from .donnees_reference import missing_reference
+    from ..read.fields import MEMBERS
+
+    if MEMBERS in missing_reference(ctx.data):  # one donnees-reference-absentes instead of one per row
+        return []
     forms, source = ctx.forms, ctx.rates["taux_source"]
     unknown = source == r.MEMBRE_INCONNU
     no_contract = source == r.AUCUN_CONTRAT

@@ -67,6 +67,11 @@ def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
 
 
 def regle_3_1_aucune_banque(ctx: Context) -> list[Finding]:
+    from .donnees_reference import missing_reference
+    from ..read.fields import BANK
+
+    if BANK in missing_reference(ctx.data):  # one donnees-reference-absentes instead of one per row
+        return []
     led = ctx.ledger
     flagged = led["adoptee"] & ctx.forms["date_activite"].notna() & led["annee_banque"].isna()
     if not flagged.any():

@@ -4,17 +4,71 @@ No article: these are data checks on the treasury's own workbooks (rule id
 ``donnee-de-reference``). A register row without a start date or a rate, a
 bank year without its hours, a meeting without a readable date or instance
 would silently change every rate, balance or agenda: each is an erreur.
+
+A register, bank or calendar wholly missing from the inbox (no sheet recognised,
+or its sheet has no row) gives ONE erreur ``donnees-reference-absentes`` per
+missing kind, for the inbox as a whole (file ``""``), naming what is missing and
+which figures cannot be trusted; the reports show the same list as a banner
+(``missing_reference``). The per-row consequences are not repeated: with no
+register, art. 2.1's ``membre-inconnu`` stays silent; with no bank, art. 3's
+``aucune-banque`` stays silent (docs/decisions.md).
 """
 from __future__ import annotations
 
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
-from ..read.fields import BANK_FIELDS, CALENDAR_FIELDS, DATE, MEMBER_FIELDS, NUMBER
+from ..read.fields import BANK, BANK_FIELDS, CALENDAR, CALENDAR_FIELDS, DATE, MEMBER_FIELDS, MEMBERS, NUMBER
 from ..account.reference import instance_of
 from ..text import is_no_end_marker
 from .base import blank, frame_findings, has_column
 
 RULE = "donnee-de-reference"
+ABSENTES = "donnees-reference-absentes"
+
+# kind → (what is missing, what cannot be trusted, its blank template, its pronoun)
+MISSING_TEXT = {
+    MEMBERS: ("Aucun registre des membres",
+              "les taux horaires, les montants en dollars (valeur des libérations, fonds syndicaux "
+              "dépensés, dépôt à l'Employeur) et les noms des membres ne peuvent pas être établis, "
+              "et les matricules des formulaires ne sont pas vérifiés (art. 2.1)",
+              "registre-des-membres.xlsx", "le"),
+    BANK: ("Aucune banque de libérations (feuille « Banque »)",
+           "le solde de la banque, les heures imputées aux fonds syndicaux et le budget restant ne "
+           "peuvent pas être établis (art. 3)",
+           "banque-et-calendrier.xlsx", "la"),
+    CALENDAR: ("Aucun calendrier des instances (feuille « Calendrier »)",
+               "l'ordre du jour de la prochaine réunion du Conseil exécutif et les formulaires en "
+               "retard de décision ne peuvent pas être établis (art. 5.2)",
+               "banque-et-calendrier.xlsx", "le"),
+}
+
+
+def missing_reference(data) -> list[str]:
+    """The reference kinds (registre, banque, calendrier) with no row in the inbox,
+    in that order: no sheet of that kind was recognised, or its sheets are empty."""
+    frames = {MEMBERS: data.members, BANK: data.bank, CALENDAR: data.calendar}
+    return [kind for kind, frame in frames.items() if frame is None or len(frame) == 0]
+
+
+def _sheet_seen(data, kind: str) -> bool:
+    return any(k == kind for fr in data.files for k in fr.sheets.values())
+
+
+def regle_donnees_reference_absentes(ctx: Context) -> list[Finding]:
+    """One erreur per missing kind of reference data, for the inbox as a whole."""
+    data = ctx.data
+    if not data.files:  # an empty inbox is the command's own error, not a missing register
+        return []
+    out = []
+    for kind in missing_reference(data):
+        what, figures, template, pronoun = MISSING_TEXT[kind]
+        where = (" (la feuille reconnue est vide)" if _sheet_seen(data, kind)
+                 else " dans la boîte de réception")
+        out.append(Finding(
+            None, ABSENTES, ERREUR, "", None, None, None,
+            f"{what}{where} : {figures}. Les rapports le signalent en tête. Ajoutez-{pronoun} à la boîte de "
+            f"réception (modèle vierge : templates/formulaires/{template}) puis relancez le traitement."))
+    return out
 
 
 def _check(ctx: Context, frame, fields, what: str) -> list[Finding]:
@@ -60,4 +114,4 @@ def regle_calendrier_lisible(ctx: Context) -> list[Finding]:
     return out
 
 
-RULES = [regle_registre_lisible, regle_banque_lisible, regle_calendrier_lisible]
+RULES = [regle_donnees_reference_absentes, regle_registre_lisible, regle_banque_lisible, regle_calendrier_lisible]

@@ -5,16 +5,25 @@ for the sections more than one report shows. Each ``build_*_view(ctx, findings)`
 returns plain data; the Jinja2 templates of ``templates/rapports/`` lay it out.
 ``write_reports`` renders the three files, each self-contained (inline CSS and SVG,
 no script, a Content-Security-Policy).
+
+Printing: ``rapport.css`` holds the print rules; ``page_css`` adds, per report, the
+footer of every printed page (report name, date, « page x / y ») as CSS ``@page``
+margin boxes. Member-typed text: every value printed by a template has its bidi
+control characters removed (``finalize``: U+202A–202E, U+2066–2069 would reorder
+the text around them) and templates wrap member text in ``<bdi>`` (filter ``bdi``);
+``bdi`` and ``coupe`` give a long run without spaces a zero-width break opportunity
+every few characters, so that it wraps in its cell instead of widening the table.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ...context import Context
 from ...model import Finding
@@ -36,15 +45,71 @@ BUILDERS = {"ce": build_ce_view, "cs": build_cs_view, "ag": build_ag_view}
 # --------------------------------------------------------------------------- rendering
 
 
+# Embeddings, overrides and isolates: typed in a cell, they reorder the text around them.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+# A run of more than LONG_RUN characters without a space gets a break opportunity (U+200B,
+# zero width) every BREAK_EVERY characters: a pasted URL or string wraps in its cell
+# instead of widening the table and pushing the numbers off the page.
+LONG_RUN, BREAK_EVERY = 40, 20
+_LONG_RUN = re.compile(r"\S{%d,}" % (LONG_RUN + 1))
+ZWSP = "\u200b"
+
+
+def _breakable(text: str) -> str:
+    return _LONG_RUN.sub(
+        lambda m: ZWSP.join(m[0][i:i + BREAK_EVERY] for i in range(0, len(m[0]), BREAK_EVERY)), text)
+
+
+def strip_bidi(value: Any) -> Any:
+    """The value without bidi control characters (Markup stays Markup, other types unchanged)."""
+    if isinstance(value, Markup):
+        return Markup(str(value).translate(BIDI_CONTROLS))
+    if isinstance(value, str):
+        return value.translate(BIDI_CONTROLS)
+    return value
+
+
+def breakable(value: Any) -> Markup:
+    """Text (a finding's message quoting a cell) escaped, with break opportunities in its long runs."""
+    return escape(_breakable(str(strip_bidi(value))))
+
+
+def bdi(value: Any) -> Markup:
+    """Member-typed text, escaped and isolated from its neighbours (``<bdi>``)."""
+    return Markup("<bdi>") + escape(_breakable(str(strip_bidi(value)))) + Markup("</bdi>")
+
+
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(templates_dir() / "rapports")),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=strip_bidi,
     )
+    env.filters["bdi"] = bdi
+    env.filters["coupe"] = breakable
+    return env
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (quotes, backslashes and line breaks escaped)."""
+    out = strip_bidi(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return '"' + " ".join(out.split()) + '"'
+
+
+def page_css(footer: str) -> str:
+    """The footer of every printed page: the report's name and date on the left,
+    « page x / y » on the right (CSS paged media margin boxes: Chromium 131+, WeasyPrint)."""
+    return ("\n@page {\n"
+            f"  @bottom-left {{ content: {_css_string(footer)}; font: 8pt system-ui, \"DejaVu Sans\", sans-serif; color: #5a6472; }}\n"
+            '  @bottom-right { content: "page " counter(page) " / " counter(pages); '
+            'font: 8pt system-ui, "DejaVu Sans", sans-serif; color: #5a6472; }\n'
+            "}\n")
 
 
 def content_security_policy(css: str) -> str:
@@ -57,6 +122,7 @@ def content_security_policy(css: str) -> str:
 def render_report(name: str, view: dict[str, Any], env: Environment | None = None) -> str:
     env = env or environment()
     css = (templates_dir() / "rapports" / CSS_FILE).read_text(encoding="utf-8")
+    css += page_css(view["rapport"]["pied"])
     return env.get_template(f"{name}.html").render(
         **view, css=Markup(css), csp=content_security_policy(css))
 

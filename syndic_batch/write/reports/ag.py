@@ -10,15 +10,16 @@ from .shared import (bank_use_view, bank_year, categories_view, granted_rows, he
                      months_view, summary_view)
 
 
-def plan_view(ctx: Context) -> dict[str, Any] | None:
-    """The action plan's section (``plan.progress.plan_section``), or None."""
+def plan_view(ctx: Context, rows=None, scope: str = "") -> dict[str, Any] | None:
+    """The action plan's section (``plan.progress.plan_section``), or None; its hours
+    count ``rows`` (the report's own rows, so that its totals agree with the others)."""
     try:
         from ...plan.progress import plan_section
     except ModuleNotFoundError as exc:  # the plan's progress module is not written yet
         if exc.name != "syndic_batch.plan.progress":
             raise
         return None
-    return plan_section(ctx)
+    return plan_section(ctx, rows, scope)
 
 
 def build_ag_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
@@ -27,14 +28,16 @@ def build_ag_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
     year = bank_year(ctx)
     rows = granted_rows(ctx, year)
     closed = year is not None and ctx.as_of >= year.end
+    head = header_view(ctx, "Rapport annuel de la trésorerie à l'Assemblée générale",
+                       "Article 6.3 du Règlement sur les libérations syndicales", year,
+                       findings, "ag", "Rapport annuel à l'Assemblée générale")
     return {
-        "rapport": header_view(ctx, "Rapport annuel de la trésorerie à l'Assemblée générale",
-                               "Article 6.3 du Règlement sur les libérations syndicales", year),
+        "rapport": head,
         "annee_terminee": closed,
         "sommaire": summary_view(year, rows),
         "membres": members_view(rows, ctx.names, with_money=False),
         "categories": categories_view(rows, "ag-categories"),
         "mois": months_view(rows, year, ctx.as_of, "ag-mois"),
         "banque": bank_use_view(rows, year, ctx.as_of, "ag-banque"),
-        "plan": plan_view(ctx),
+        "plan": plan_view(ctx, rows.index, head["portee"]),
     }

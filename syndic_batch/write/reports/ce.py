@@ -10,13 +10,14 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from babel.dates import format_date
 
 from ... import formatting as fmt
 from ...account.reference import ADOPTEE, EN_DEPOT, INCONNUE, NON_DECIDEE, REFUSEE
 from ...context import Context
-from ...model import AVERTISSEMENT, ERREUR, Finding, sort_findings
+from ...model import AVERTISSEMENT, ERREUR, INFO, SEVERITY_RANK, Finding, sort_findings
 from .rapprochement import reconciliation_view
-from .shared import (SANS_CATEGORIE, BankYear, _finding_view, _formatted, _rows, _sources, _text, _ts,
+from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, _finding_view, _formatted, _rows, _sources, _text, _ts,
                      bank_year, granted_rows, header_view, members_view, next_and_previous_ce, plural,
                      severity_counts, summary_view)
 
@@ -42,6 +43,7 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
         "matricule": _formatted(forms["matricule"], _text),
         "nom": [names.get(m, _text(n)) for m, n in zip(forms["matricule"], forms["nom"])],
         "date_activite": _formatted(forms["date_activite"], fmt.date),
+        "date_courte": _formatted(forms["date_activite"], short_date),
         "categorie": _formatted(forms["categorie"], lambda v: _text(v, SANS_CATEGORIE)),
         "description": _formatted(forms["description"], lambda v: _text(v, "")),
         "heures_demandees": _formatted(asked, fmt.hours),
@@ -52,8 +54,37 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
     }
     items = [dict(zip(cols, values)) for values in zip(*cols.values())]
     for item in items:
-        item["constats"] = [_finding_view(f) for f in sort_findings(findings_by_form.get(item["id"], []))]
+        found = sort_findings(findings_by_form.get(item["id"], []))
+        item["constats"] = [_finding_view(f) for f in found]
+        item["mots"] = findings_in_a_word(found)
     return items
+
+
+_SEVERITY_LETTER = {ERREUR: "E", AVERTISSEMENT: "A", INFO: "I"}
+
+
+def findings_in_a_word(found: list[Finding]) -> list[dict[str, str]]:
+    """The findings of one form for the decision sheet, one word each: the article
+    (« 4.5 ») or, for a check without one, the rule (« doublon »); once per word, with
+    the most severe severity, erreurs first. The letter (E, A, I) survives black-and-white printing."""
+    best: dict[str, str] = {}
+    for f in found:
+        word = f.article or f.rule
+        if word not in best or SEVERITY_RANK[f.severity] < SEVERITY_RANK[best[word]]:
+            best[word] = f.severity
+    ordered = sorted(best.items(), key=lambda kv: (SEVERITY_RANK[kv[1]], _article_key(kv[0]) if kv[0][0].isdigit()
+                                                   else (2, ()), kv[0]))
+    return [{"mot": w, "severite": sev, "lettre": _SEVERITY_LETTER[sev], "libelle": SEVERITY_LABELS[sev]}
+            for w, sev in ordered]
+
+
+def short_date(value: Any) -> str:
+    """``14 sept. 2026`` (the decision sheet's narrow date column), ``1er juin 2026``."""
+    if value is None or pd.isna(value):
+        return "—"
+    d = pd.Timestamp(value).date()
+    text = format_date(d, format="d MMM y", locale=fmt.LOCALE)
+    return "1er" + text[1:] if d.day == 1 else text
 
 
 def _order(ctx: Context, mask: pd.Series) -> list[int]:
@@ -198,7 +229,8 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
     next_ce, prev_ce = next_and_previous_ce(ctx)
     return {
         "rapport": header_view(ctx, "Rapport de la trésorerie au Conseil exécutif",
-                               "Articles 6.1 et 5.2 du Règlement sur les libérations syndicales", year),
+                               "Articles 6.1 et 5.2 du Règlement sur les libérations syndicales", year,
+                               findings, "ce", "Rapport au Conseil exécutif"),
         "sommaire": summary_view(year, rows),
         "constats": severity_counts(findings),
         "membres": members_view(rows, names, with_money=True),

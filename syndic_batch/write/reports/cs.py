@@ -14,7 +14,8 @@ def build_cs_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
     rows = granted_rows(ctx, year)
     return {
         "rapport": header_view(ctx, "Rapport de la trésorerie au Conseil syndical",
-                               "Article 6.2 du Règlement sur les libérations syndicales", year),
+                               "Article 6.2 du Règlement sur les libérations syndicales", year,
+                               findings, "cs", "Rapport au Conseil syndical"),
         "sommaire": summary_view(year, rows),
         "membres": members_view(rows, ctx.names, with_money=False),
         "categories": categories_view(rows, "cs-categories"),

@@ -23,7 +23,7 @@ from ... import formatting as fmt
 from ...account.ledger import bank_years
 from ...context import Context
 from ...model import AVERTISSEMENT, ERREUR, INFO, Finding, count_by_severity
-from ...read.fields import KINDS, PLAN
+from ...read.fields import BANK, CALENDAR, KINDS, MEMBERS, PLAN
 from ...text import fold
 from ..charts import Bar, bar_chart, line_chart
 
@@ -151,9 +151,31 @@ def _source(file: str, sheet: str | None, row: int | None, column: str | None = 
     return ", ".join(parts)
 
 
+def _plan_rows_by_file(ctx: Context) -> dict[str, int]:
+    """Rows of the action plan's grid read in each file (axis, goal, objective and action
+    rows; a row counted once), since the form reader counts only its own sheets."""
+    plan = ctx.data.plan
+    seen: set[tuple[str, str, int]] = set()
+    if plan is not None:
+        for axis in plan.axes:
+            seen.add((axis.cell.file, axis.cell.sheet, axis.cell.row))
+            for goal in axis.goals:
+                seen.add((goal.cell.file, goal.cell.sheet, goal.cell.row))
+                for obj in goal.objectives:
+                    seen.add((obj.cell.file, obj.cell.sheet, obj.cell.row))
+                    for action in obj.actions:
+                        seen.add((action.cell.file, action.cell.sheet, action.cell.row))
+    counts: dict[str, int] = {}
+    for file, _sheet, _row in seen:
+        counts[file] = counts.get(file, 0) + 1
+    return counts
+
+
 def files_view(ctx: Context) -> list[dict[str, Any]]:
-    """The files the report was built from, with what each held."""
+    """The files the report was built from, with what each held (rows of forms, register,
+    bank and calendar sheets, plus the rows of the action plan's grid)."""
     out = []
+    plan_rows = _plan_rows_by_file(ctx)
     for fr in sorted(ctx.data.files, key=lambda f: f.path):
         sheets = []
         for name, kind in fr.sheets.items():
@@ -163,12 +185,53 @@ def files_view(ctx: Context) -> list[dict[str, Any]]:
             "chemin": fr.path,
             "etat": "lu" if fr.readable else "illisible",
             "feuilles": ", ".join(sheets) if sheets else "—",
-            "lignes": fmt.number(fr.rows, 0),
+            "lignes": fmt.number(fr.rows + plan_rows.get(fr.path, 0), 0),
         })
     return out
 
 
-def header_view(ctx: Context, title: str, articles: str, year: BankYear | None) -> dict[str, Any]:
+def scope(ctx: Context, year: BankYear | None) -> str:
+    """What the bank-year figures cover, said in words (every total of the reports cites it):
+    « du 1er septembre 2026 au 23 novembre 2026 (année de banque en cours) »."""
+    if year is None:
+        return f"au {fmt.date(ctx.as_of)} (aucune année de banque ouverte)"
+    if ctx.as_of >= year.end:
+        return f"du {fmt.date(year.start)} au {fmt.date(year.end)} (année de banque terminée)"
+    return f"du {fmt.date(year.start)} au {fmt.date(ctx.as_of)} (année de banque en cours)"
+
+
+# What a missing register, bank or calendar makes untrustworthy, per report (the CS and AG
+# reports never speak of rates). Shown as a banner when the run has the finding
+# ``donnees-reference-absentes`` (rules/donnees_reference.py), one line per missing kind.
+_BANNER = {
+    MEMBERS: {"ce": "Registre des membres absent : les montants en dollars (taux horaires, valeur des "
+                    "libérations, fonds syndicaux dépensés et restants) et les noms des membres ne sont pas fiables.",
+              "": "Registre des membres absent : les fonds syndicaux dépensés et restants et les noms des "
+                  "membres ne sont pas fiables."},
+    BANK: {"": "Banque de libérations absente : le solde de la banque, les heures imputées aux fonds "
+               "syndicaux et le budget ne sont pas établis ; les heures par membre, par catégorie et par "
+               "mois ne peuvent pas être rattachées à une année de banque."},
+    CALENDAR: {"ce": "Calendrier des instances absent : l'ordre du jour de la prochaine réunion du Conseil "
+                     "exécutif (art. 5.2) et les adoptions depuis la réunion précédente ne sont pas établis.",
+               "": "Calendrier des instances absent : les chiffres de ce rapport n'en dépendent pas, mais "
+                   "l'ordre du jour du Conseil exécutif ne peut pas être établi."},
+}
+
+
+def banner_view(ctx: Context, findings: Iterable[Finding], report: str) -> list[str]:
+    """One line per missing kind of reference data (register, bank, calendar), when the
+    run found them missing; empty otherwise."""
+    from ...rules.donnees_reference import ABSENTES, missing_reference
+
+    if not any(f.rule == ABSENTES for f in findings):
+        return []
+    return [_BANNER[kind].get(report, _BANNER[kind][""]) for kind in missing_reference(ctx.data)]
+
+
+def header_view(ctx: Context, title: str, articles: str, year: BankYear | None,
+                findings: Iterable[Finding] = (), report: str = "", short: str = "") -> dict[str, Any]:
+    """The report's head: title, date, period, files; ``alertes`` (the banner of missing
+    reference data), ``portee`` (what the year's totals cover), ``pied`` (printed footer)."""
     if year is None:
         period = (f"aucune année de la feuille « Banque » ne contient le {fmt.date(ctx.as_of)} "
                   "(date de renouvellement absente ou trop ancienne)")
@@ -182,6 +245,9 @@ def header_view(ctx: Context, title: str, articles: str, year: BankYear | None) 
         "periode": period,
         "annee_banque": year.label if year else None,
         "fichiers": files_view(ctx),
+        "portee": scope(ctx, year),
+        "alertes": banner_view(ctx, findings, report),
+        "pied": f"{short or title} — {fmt.date(ctx.as_of)}",
     }
 
 
@@ -249,11 +315,13 @@ def categories_view(rows: pd.DataFrame, chart_id: str) -> dict[str, Any]:
     g = g.sort_values("heures", ascending=False, kind="stable")
     items = [{"categorie": c, "heures": fmt.hours(r["heures"]), "heures_valeur": float(r["heures"]),
               "lignes": int(r["lignes"])} for c, r in g.iterrows()]
-    chart = bar_chart(chart_id, "Heures octroyées par catégorie d'activité",
+    chart = bar_chart(chart_id, "Heures accordées par catégorie d'activité",
                       "Barres horizontales, une par catégorie, de la plus grande à la plus petite. "
                       "Le tableau qui suit donne les mêmes chiffres.",
                       [Bar(i["categorie"], i["heures_valeur"], i["heures"]) for i in items])
-    return {"lignes": items, "graphique": chart}
+    total = float(rows["heures_octroyees"].sum())
+    return {"lignes": items, "graphique": chart,
+            "total": {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}}
 
 
 def _months(start: dt.date, end: dt.date) -> list[pd.Period]:
@@ -265,7 +333,7 @@ def _months(start: dt.date, end: dt.date) -> list[pd.Period]:
 def months_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart_id: str) -> dict[str, Any]:
     """Hours granted by month of activity, every month of the period (zero included)."""
     if year is None:
-        return {"lignes": [], "graphique": None}
+        return {"lignes": [], "graphique": None, "total": None}
     last = as_of
     if rows["date_activite"].notna().any():
         last = max(last, _as_date(rows["date_activite"].max()))
@@ -278,23 +346,25 @@ def months_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart
                       "lignes": int(per["size"].get(m, 0))})
     chart = None
     if rows["heures_octroyees"].sum() > 0:
-        chart = bar_chart(chart_id, "Heures octroyées par mois d'activité",
+        chart = bar_chart(chart_id, "Heures accordées par mois d'activité",
                           "Barres horizontales, une par mois de la période, dans l'ordre du calendrier. "
                           "Le tableau qui suit donne les mêmes chiffres.",
                           [Bar(i["mois"], i["heures_valeur"], i["heures"]) for i in items])
-    return {"lignes": items, "graphique": chart}
+    total = float(rows["heures_octroyees"].sum())
+    return {"lignes": items, "graphique": chart,
+            "total": {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}}
 
 
 def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart_id: str) -> dict[str, Any]:
     """The bank and union funds month by month (by decision date, the order the ledger
     charges them; the activity date when a row has no decision date), with cumulative totals."""
     if year is None:
-        return {"lignes": [], "graphique": None}
+        return {"lignes": [], "graphique": None, "total": None}
     when = rows["date_decision"].fillna(rows["date_activite"])
-    last = as_of
-    if when.notna().any():
-        last = max(last, _as_date(when.max()))
-    months = _months(year.start, min(last, year.end))
+    first, last = year.start, min(as_of, year.end)
+    if when.notna().any():  # a row decided before the renewal or after the year's end keeps its month
+        first, last = min(first, _as_date(when.min())), max(last, _as_date(when.max()))
+    months = _months(first, last)
     per = rows.groupby(when.dt.to_period("M"))[["heures_octroyees", "heures_banque", "montant_fonds"]].sum()
     items, cum_h, cum_bank, cum_funds = [], 0.0, 0.0, 0.0
     for m in months:
@@ -311,15 +381,19 @@ def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, cha
         })
     chart = line_chart(
         chart_id, "Utilisation de la banque au fil de l'année",
-        f"Courbe du cumul des heures octroyées à la fin de chaque mois, de {items[0]['mois']} "
+        f"Courbe du cumul des heures accordées à la fin de chaque mois, de {items[0]['mois']} "
         f"à {items[-1]['mois']}, comparée à la taille de la banque ({fmt.hours(year.hours)}, ligne "
         "pointillée). Au-delà de cette ligne, les heures sont payées par les fonds syndicaux. "
         "Le tableau qui suit donne les mêmes chiffres.",
         [i["mois"] for i in items], [i["cumul_valeur"] for i in items],
         year.hours if year.hours == year.hours else None, f"Banque : {fmt.hours(year.hours)}",
-        fmt.hours, "Cumul des heures octroyées",
+        fmt.hours, "Cumul des heures accordées",
     )
-    return {"lignes": items, "graphique": chart}
+    total = float(rows["heures_octroyees"].sum())
+    return {"lignes": items, "graphique": chart,
+            "total": {"heures": fmt.hours(total), "heures_valeur": total,
+                      "solde": items[-1]["solde"] if items else fmt.hours(year.hours),
+                      "fonds_depenses": items[-1]["fonds_depenses"] if items else fmt.money(0)}}
 
 
 def _finding_view(f: Finding) -> dict[str, Any]:
