@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
@@ -20,7 +19,6 @@ from syndic_batch.config import DEFAULT_PARAMS  # noqa: E402
 from syndic_batch.context import Context  # noqa: E402
 from syndic_batch.plan.progress import current_year, plan_section  # noqa: E402
 from syndic_batch.read.inbox import read_inbox  # noqa: E402
-from syndic_batch.resources import templates_dir  # noqa: E402
 from syndic_batch.write.plan_export import write_plan_export  # noqa: E402
 
 D = dt.date
@@ -172,8 +170,9 @@ def test_current_year_follows_the_date(ctx):
 
 
 def test_plan_partial_renders_statuses_coloured_and_labelled(ctx):
-    env = Environment(loader=FileSystemLoader(str(templates_dir() / "rapports")), autoescape=True,
-                      undefined=StrictUndefined)
+    from syndic_batch.write.reports import environment
+
+    env = environment()  # the reports' own environment (its filters: bdi, coupe)
     html = env.get_template("_plan.html").render(plan=plan_section(ctx))
     assert html.count('role="img"') == 1
     assert '<title id="plan-graphique-titre">Avancement du plan d&#39;action par axe (2020-2021)</title>' in html

@@ -324,7 +324,7 @@ def test_a_year_with_no_release_says_so(tmp_path):
     assert view["sommaire"]["solde_heures"] == fmt.hours(20)
     assert view["membres"]["lignes"] == [] and view["categories"]["graphique"] is None
     text = render_report("cs", view)
-    assert "Aucune heure n'a été octroyée depuis le renouvellement" in text
+    assert "Aucune heure n'a été accordée depuis le renouvellement" in text
     assert "Aucune libération n'a été adoptée" in text
 
 
