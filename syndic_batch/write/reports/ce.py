@@ -192,15 +192,15 @@ def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | N
         "source": _sources(rows),
         "matricule": _formatted(rows["matricule"], _text),
         "nom": [names.get(m, _text(n)) for m, n in zip(rows["matricule"], rows["nom"])],
-        "date_activite": _formatted(rows["date_activite"], fmt.date),
+        "date_activite": _formatted(rows["date_activite"], short_date),
         "categorie": rows["categorie"].tolist(),
         "heures": _formatted(rows["heures_octroyees"], fmt.hours),
         "taux": _formatted(rows["taux"], fmt.money),
         "montant": _formatted(rows["valeur"], fmt.money),
         "montant_valeur": rows["valeur"].astype(float).tolist(),
         "imputation": [_charged_to(b, f) for b, f in zip(rows["heures_banque"], rows["heures_fonds"])],
-        "date_decision": _formatted(rows["date_decision"], fmt.date),
-        "date_depot": _formatted(rows["date_depot"], lambda v: "non déposée" if pd.isna(v) else fmt.date(v)),
+        "date_decision": _formatted(rows["date_decision"], short_date),
+        "date_depot": _formatted(rows["date_depot"], lambda v: "non déposée" if v is None or pd.isna(v) else short_date(v)),
     }
     items = [dict(zip(cols, values)) for values in zip(*cols.values())]
     return {
