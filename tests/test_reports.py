@@ -352,3 +352,106 @@ def test_axis_steps_are_round_numbers():
     assert axis_steps(247_000) == (50_000, 5)
     assert axis_steps(174.5) == (50, 4)
     assert axis_steps(8) == (2, 4)
+
+
+# ---------------------------------------------------------------- printing, scopes, member text
+
+
+def test_every_printed_page_has_a_footer_and_totals_are_printed_once(html):
+    for name, label in (("ce", "Rapport au Conseil exécutif"), ("cs", "Rapport au Conseil syndical"),
+                        ("ag", "Rapport annuel à l'Assemblée générale")):
+        style = re.search(r"<style>(.*?)</style>", html[name], re.DOTALL)[1]
+        assert f'@bottom-left {{ content: "{label} — {fmt.date(AS_OF)}";' in style
+        assert '@bottom-right { content: "page " counter(page) " / " counter(pages);' in style
+        body = html[name][html[name].index("<body>"):]
+        assert "<tfoot" not in body                        # Chromium repeats a tfoot on every page
+        assert "tfoot { display: table-row-group; }" in style
+
+
+def test_every_total_says_what_it_covers(html):
+    scope = f"du {fmt.date(D(2026, 1, 1))} au {fmt.date(AS_OF)} (année de banque en cours)"
+    for name in ("ce", "cs", "ag"):
+        totals = re.findall(r'<tbody class="total"><tr><th scope="row"[^>]*>([^<]+)</th>', html[name])
+        assert totals and all(t.startswith(("Total", "Ensemble")) for t in totals)
+        assert f"Total {scope}" in totals
+    # the CE's adoptions are chosen by decision date: said, and their total is named so
+    assert f"Total des décisions du {fmt.date(D(2026, 3, 10))} au {fmt.date(AS_OF)}" in html["ce"]
+    assert "choisies par la date de la décision, quelle que soit l'année de banque" in html["ce"]
+    # the AG's two monthly tables: activity date vs decision date, in one sentence
+    assert "suit la date de la décision du Conseil exécutif" in html["ag"]
+    assert "suit la date de l'activité" in html["ag"]
+
+
+def test_the_ce_decision_sheet_lists_the_agenda_with_findings_in_a_word(ctx, findings):
+    view = build_ce_view(ctx, findings)
+    forms = view["ordre_du_jour"]["formulaires"]
+    by_name = {f["nom"]: f for f in forms}
+    assert [w["mot"] for w in by_name["David Côté"]["mots"]] == ["4.2"]          # row E: avertissement 4.2
+    assert by_name["David Côté"]["mots"][0]["lettre"] == "A"
+    assert [w["mot"] for w in by_name["Élise Bouchard"]["mots"]][0] == "4.1"      # row I: erreur 4.1
+    text = render_report("ce", view)
+    sheet = re.search(r'<table class="fiche">(.*?)</table>', text, re.DOTALL)[1]
+    assert sheet.count('<td class="a-remplir"></td>') == 2 * len(forms)
+    assert text.index('<table class="fiche">') < text.index('id="t-odj-detail"')
+
+
+def test_bidi_controls_are_removed_and_member_text_isolated(tmp_path):
+    members = [dict(m) for m in DEFAULT_MEMBERS]
+    members[0]["nom"] = "Amélie \u202eTremblay\u202c"
+    long_text = "a" * 100
+    rows = [form(), form(description=long_text, decision_ce=None, date_decision=None, date_reception=D(2026, 4, 1))]
+    ctx = context_for(tmp_path, rows, as_of=AS_OF, members=members)
+    for name, build in (("ce", build_ce_view), ("cs", build_cs_view), ("ag", build_ag_view)):
+        text = render_report(name, build(ctx, []))
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text)
+        assert "<bdi>Amélie Tremblay</bdi>" in text
+    ce = render_report("ce", build_ce_view(ctx, []))
+    # a long run without spaces gets a zero-width break opportunity every 20 characters
+    assert f"<bdi>{'a' * 20}\u200b{'a' * 20}\u200b" in ce and long_text not in ce
+
+
+# ---------------------------------------------------------------- missing register, bank or calendar
+
+
+def _inbox_without_reference(tmp_path, rows):
+    from builders import write_forms
+    root = tmp_path / "inbox"
+    write_forms(root / "formulaires.xlsx", rows)
+    return root
+
+
+def test_a_missing_register_bank_and_calendar_give_one_finding_each_and_a_banner(tmp_path):
+    from syndic_batch.config import DEFAULT_PARAMS
+    from syndic_batch.context import Context
+    from syndic_batch.read.inbox import read_inbox
+
+    rows = [form(matricule=str(9000 + i)) for i in range(12)]
+    ctx = Context(read_inbox(_inbox_without_reference(tmp_path, rows), DEFAULT_PARAMS), DEFAULT_PARAMS, AS_OF)
+    found = list(ctx.data.findings) + run_rules(ctx)
+    missing = [f for f in found if f.rule == "donnees-reference-absentes"]
+    assert [(f.severity, f.file, f.row) for f in missing] == [("erreur", "", None)] * 3
+    assert missing[0].message.startswith("Aucun registre des membres dans la boîte de réception : les taux horaires")
+    assert missing[1].message.startswith("Aucune banque de libérations (feuille « Banque »)")
+    assert "Ajoutez-la à la boîte de réception" in missing[1].message
+    assert missing[2].message.startswith("Aucun calendrier des instances")
+    # no flood: not one membre-inconnu or aucune-banque per row
+    assert not [f for f in found if f.rule in ("membre-inconnu", "aucune-banque")]
+    texts = {name: render_report(name, build(ctx, found))
+             for name, build in (("ce", build_ce_view), ("cs", build_cs_view), ("ag", build_ag_view))}
+    for name, text in texts.items():
+        banner = re.search(r'<div class="bandeau" role="alert".*?</div>', text, re.DOTALL)[0]
+        assert text.index(banner) < text.index("<header")                  # at the top
+        assert "Registre des membres absent" in banner and "Banque de libérations absente" in banner
+        assert "Calendrier des instances absent" in banner
+    assert "taux horaires" in texts["ce"] and "taux" not in texts["cs"].lower() + texts["ag"].lower()
+
+
+def test_an_empty_bank_sheet_is_missing_too_and_a_complete_inbox_has_no_banner(tmp_path, ctx, findings):
+    assert not [f for f in findings if f.rule == "donnees-reference-absentes"]
+    assert 'class="bandeau"' not in render_report("ce", build_ce_view(ctx, findings))
+    other = context_for(tmp_path / "b", [form(matricule="9999")], as_of=AS_OF, bank=[])
+    found = run_rules(other)
+    [missing] = [f for f in found if f.rule == "donnees-reference-absentes"]
+    assert missing.message.startswith("Aucune banque de libérations (feuille « Banque ») (la feuille reconnue est vide)")
+    assert [f.rule for f in found if f.rule == "membre-inconnu"] == ["membre-inconnu"]   # the register is there
+    assert "Banque de libérations absente" in render_report("cs", build_cs_view(other, found))

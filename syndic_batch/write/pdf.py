@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -71,15 +72,29 @@ def _chromium_pdf(browser: str, html: Path, pdf: Path, timeout: float) -> None:
             atomic_write(pdf) as tmp:
         cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}",
                html.resolve().as_uri()]
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=timeout,
-                                  env={**os.environ, "LANG": "fr_CA.UTF-8"})
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"Chromium n'a pas produit « {pdf.name} » en {int(timeout)} secondes.") from None
+        try:  # its own process group: on a timeout, the browser's helper processes stop too
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    env={**os.environ, "LANG": "fr_CA.UTF-8"}, start_new_session=True)
         except OSError as exc:
             raise PdfError(f"Chromium n'a pas pu être lancé ({exc.strerror or exc}).") from None
-        if done.returncode != 0 or not Path(tmp).exists() or Path(tmp).stat().st_size == 0:
-            raise PdfError(f"Chromium n'a pas produit « {pdf.name} » (code {done.returncode}).")
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            seconds = int(timeout)
+            raise PdfError(f"Chromium n'a pas produit « {pdf.name} » en {seconds} seconde"
+                           f"{'s' if seconds > 1 else ''}.") from None
+        if code != 0 or Path(tmp).stat().st_size == 0:
+            raise PdfError(f"Chromium n'a pas produit « {pdf.name} » (code {code}).")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End the browser we started and the processes it started (its process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
 
 
 def _weasyprint_pdf(module, html: Path, pdf: Path) -> None:
