@@ -390,9 +390,9 @@ def test_the_ce_decision_sheet_lists_the_agenda_with_findings_in_a_word(ctx, fin
     assert by_name["David Côté"]["mots"][0]["lettre"] == "A"
     assert [w["mot"] for w in by_name["Élise Bouchard"]["mots"]][0] == "4.1"      # row I: erreur 4.1
     text = render_report("ce", view)
-    sheet = re.search(r'<table class="fiche">(.*?)</table>', text, re.DOTALL)[1]
+    sheet = re.search(r'<table class="fiche"[^>]*>(.*?)</table>', text, re.DOTALL)[1]
     assert sheet.count('<td class="a-remplir"></td>') == 2 * len(forms)
-    assert text.index('<table class="fiche">') < text.index('id="t-odj-detail"')
+    assert text.index("<table class=\"fiche\"") < text.index('id="t-odj-detail"')
 
 
 def test_bidi_controls_are_removed_and_member_text_isolated(tmp_path):

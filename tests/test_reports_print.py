@@ -104,7 +104,8 @@ def total_rows(page_html: str) -> list[str]:
 
 
 def headings(page_html: str) -> list[str]:
-    return [_plain(h) for h in re.findall(r"<(?:h[1-4]|caption)[^>]*>(.*?)</(?:h[1-4]|caption)>", page_html, re.S)]
+    return [_plain(h) for h in re.findall(r'<(?:h[1-4]|caption|p class="legende")[^>]*>(.*?)</(?:h[1-4]|caption|p)>',
+                                           page_html, re.S)]
 
 
 def content_lines(page: str) -> list[str]:
@@ -189,7 +190,7 @@ def test_the_ce_decision_sheet_comes_before_the_cards_with_empty_columns(example
     sheet = text.index("Fiche de décision")
     assert sheet < text.index("Détail des formulaires de l'ordre du jour")
     page_html = (out / "rapports" / "ce.html").read_text(encoding="utf-8")
-    rows = re.findall(r'<table class="fiche">.*?</table>', page_html, re.S)[0].split("<tr>")[2:]
+    rows = re.findall(r'<table class="fiche"[^>]*>.*?</table>', page_html, re.S)[0].split("<tr>")[2:]
     assert len(rows) == 17                                          # the 17 forms of the agenda
     assert all(r.count('<td class="a-remplir"></td>') == 2 for r in rows)
     assert "E 5.1" in text and "A 4.2" in text
