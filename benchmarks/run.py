@@ -316,15 +316,21 @@ class WriterClock:
         self._depth = 0
         import syndic_batch.write as pkg
 
-        for info in pkgutil.iter_modules(pkg.__path__):
+        wrapped: dict[int, object] = {}
+        for info in pkgutil.walk_packages(pkg.__path__, prefix="syndic_batch.write."):
             try:
-                mod = importlib.import_module(f"syndic_batch.write.{info.name}")
+                mod = importlib.import_module(info.name)
             except Exception:
                 continue
+            short = info.name[len("syndic_batch.write."):].split(".")[0]
             for name, fn in list(vars(mod).items()):
-                if (callable(fn) and getattr(fn, "__module__", None) == mod.__name__
+                if (callable(fn) and str(getattr(fn, "__module__", "")).startswith("syndic_batch.write")
                         and (name.startswith("write_") or name.startswith("annotate_"))):
-                    setattr(mod, name, self._wrap((info.name, name), fn))
+                    # a function re-exported by its package is wrapped once, under its first name
+                    original = getattr(fn, "__wrapped__", fn)
+                    if id(original) not in wrapped:
+                        wrapped[id(original)] = self._wrap((short, name), original)
+                    setattr(mod, name, wrapped[id(original)])
 
     def _wrap(self, key, fn):
         @functools.wraps(fn)
