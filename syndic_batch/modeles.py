@@ -164,10 +164,10 @@ def form_instructions(params: Params = DEFAULT_PARAMS) -> list[str]:
         "",
         "Une ligne par activité. Remplissez une ligne par jour et par activité, même si plusieurs "
         "activités ont lieu le même jour.",
-        "Les colonnes marquées d'un astérisque (*) et d'un en-tête rouge sont obligatoires : « Matricule », "
-        "« Date de l'activité », « Catégorie », « Heures demandées » et « Date de réception » (art. 5.1 du "
-        "Règlement sur les libérations syndicales). Quand vous sélectionnez une cellule, un message dit quoi y "
-        "écrire.",
+        "Les colonnes marquées d'un astérisque (*) sont obligatoires (art. 5.1 du Règlement sur les "
+        "libérations syndicales) : vous remplissez celles à en-tête rouge, « Matricule », « Date de "
+        "l'activité », « Catégorie » et « Heures demandées » ; la trésorerie inscrit la « Date de "
+        "réception ». Quand vous sélectionnez une cellule, un message dit quoi y écrire.",
         f"Les dates s'écrivent AAAA-MM-JJ (par exemple 2026-09-03) ; les heures en décimales (3,5 pour "
         f"trois heures et demie), au plus {fhours(p.max_heures_ligne)} par ligne.",
         f"Un déplacement n'est libéré que s'il atteint {p.distance_min_km:g} km ou plus dans la même journée "
