@@ -75,19 +75,38 @@ def check_stage(ctx: Context) -> list[Finding]:
 
 def attach_members(ctx: Context, findings: list[Finding]) -> list[Finding]:
     """Each finding about a form row, with its member's matricule and name (the
-    register's name, else the form's) for the writers that list findings by member."""
+    register's name, else the form's) for the writers that list findings by member;
+    a finding on a row of the register or of the employer's statement, with that
+    row's member."""
     forms = ctx.forms
-    if forms.empty:
-        return findings
-    names = ctx.names
+    names = ctx.names if not (forms.empty and ctx.data.members.empty) else {}
+    other_rows: dict[tuple, str] | None = None
     out = []
     for f in findings:
         if f.form_id is not None and f.matricule is None and f.form_id in forms.index:
             mat = forms.at[f.form_id, "matricule"]
             if mat is not None:
                 f = replace(f, matricule=mat, nom=names.get(mat) or forms.at[f.form_id, "nom"])
+        elif f.form_id is None and f.matricule is None and f.row is not None:
+            if other_rows is None:
+                other_rows = _members_by_row(ctx)
+            mat = other_rows.get((f.file, f.sheet, f.row))
+            if mat is not None:
+                f = replace(f, matricule=mat, nom=names.get(mat))
         out.append(f)
     return out
+
+
+def _members_by_row(ctx: Context) -> dict[tuple, str]:
+    """(file, sheet, row) → matricule, for the rows of the register and of the statements."""
+    rows: dict[tuple, str] = {}
+    for frame in (ctx.data.members, getattr(ctx.data, "statements", None)):
+        if frame is None or frame.empty or "matricule" not in frame:
+            continue
+        for file, sheet, row, mat in zip(frame["_file"], frame["_sheet"], frame["_row"], frame["matricule"]):
+            if mat is not None:
+                rows[(file, sheet, int(row))] = mat
+    return rows
 
 
 def account_stage(ctx: Context) -> pd.DataFrame:

@@ -119,3 +119,18 @@ def test_libreoffice_prints_every_column_on_the_first_page(result, tmp_path):
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "c.pdf"), "-"],
                           capture_output=True, text=True).stdout
     assert "Gravité" in text and "Message" in text and "Page 1 de" in text
+
+
+def test_on_the_examples_statement_and_form_findings_name_their_member(tmp_path):
+    from pathlib import Path
+
+    inbox_dir = Path(__file__).resolve().parent.parent / "examples" / "inbox"
+    run(inbox_dir, tmp_path / "out", D(2026, 11, 23))
+    ws = load_workbook(tmp_path / "out" / "constats.xlsx").active
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    ecart = [r for r in rows if r[2] == "rapprochement-ecart"]
+    assert ecart and all(r[3] and r[4] for r in ecart)                 # the statement's rows: member known
+    assert ("40123", "Geneviève Tremblay") in {(r[3], r[4]) for r in ecart}
+    on_form_rows = [r for r in rows if r[5].startswith("formulaires/") and r[7] and r[2] != "feuille-non-reconnue"]
+    assert on_form_rows and all(r[3] for r in on_form_rows)
+    assert all(r[3] is None for r in rows if r[2] == "feuille-non-reconnue")

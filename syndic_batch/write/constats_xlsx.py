@@ -24,8 +24,8 @@ from .xlsx_print import WORKBOOK_OPTIONS, print_setup, row_height
 
 SHEET = "Constats"
 COLUMNS = [  # (header, width)
-    ("Gravité", 14), ("Article", 8), ("Règle", 20), ("Matricule", 10), ("Nom", 18), ("Fichier", 24),
-    ("Feuille", 12), ("Ligne", 7), ("Colonne", 16), ("Message", 70),
+    ("Gravité", 14), ("Article", 8), ("Règle", 20), ("Matricule", 10), ("Nom", 18), ("Fichier", 30),
+    ("Feuille", 12), ("Ligne", 7), ("Colonne", 16), ("Message", 66),
 ]
 WRAPPED = (2, 4, 5, 6, 8, 9)   # columns whose text wraps (Règle, Nom, Fichier, Feuille, Colonne, Message)
 LABELS = {ERREUR: "Erreur", AVERTISSEMENT: "Avertissement", INFO: "Info"}
@@ -87,11 +87,10 @@ def write_constats_xlsx(findings: list[Finding], out_path: Path, annotated: set[
             for c, v in enumerate(values):
                 if c == 0:
                     ws.write_string(r, c, v, severity[f.severity])
+                elif v is None or v == "":
+                    ws.write_blank(r, c, None, top)   # an empty cell, not an empty text
                 elif c == 7:
-                    if v is None:
-                        ws.write_blank(r, c, None, top)
-                    else:
-                        ws.write_number(r, c, v, top)
+                    ws.write_number(r, c, v, top)
                 elif c == 5 and links < MAX_LINKS and (target := cell_link(f, annotated)):
                     ws.write_url(r, c, target, link, string=v or f.file,
                                  tip="Ouvrir la cellule dans la copie annotée"[:255])
