@@ -49,6 +49,12 @@ class Params:
     delai_rapprochement_jours: int = 60
     tolerance_rapprochement_heures: float = 0.01
     tolerance_rapprochement_montant: float = 0.01
+    # [lecture] limits checked before a workbook is parsed (read/package.py)
+    taille_max_mo: int = 1024
+    taux_compression_max: float = 200.0
+    taux_a_partir_de_mo: float = 5.0
+    parties_max: int = 10000
+    cellules_max: int = 10_000_000
 
     @property
     def facteur_majoration(self) -> float:
@@ -249,6 +255,11 @@ def load_params(path: str | Path | None = None) -> Params:
         decision_refusee=dec["refusee"],
         decision_en_depot=dec["en_depot"],
         lignes_en_tete=int(raw["lecture"]["lignes_en_tete"]),
+        taille_max_mo=int(raw["lecture"]["taille_max_mo"]),
+        taux_compression_max=float(raw["lecture"]["taux_compression_max"]),
+        taux_a_partir_de_mo=float(raw["lecture"]["taux_a_partir_de_mo"]),
+        parties_max=int(raw["lecture"]["parties_max"]),
+        cellules_max=int(raw["lecture"]["cellules_max"]),
         plan_mois_debut_annee=int(raw["plan"]["mois_debut_annee"]),
         nom_syndicat=str(raw["syndicat"]["nom"]),
         majoration_pct=_non_negative(raw["remboursement"]["majoration_pct"], "remboursement.majoration_pct"),
@@ -264,6 +275,17 @@ def _non_negative(value, key: str) -> float:
     if value < 0 or value != value:
         raise ConfigError(f"« {key} » doit être positif ou nul (valeur lue : {value!r}).")
     return float(value)
+
+
+def params_hash(params: Params) -> str:
+    """A stable digest of every parameter (same values → same digest, across runs
+    and machines): part of the key of the read cache (``read.inbox``)."""
+    import dataclasses
+    import hashlib
+    import json
+
+    payload = json.dumps(dataclasses.asdict(params), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 DEFAULT_PARAMS = load_params()

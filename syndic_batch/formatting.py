@@ -24,10 +24,33 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+# Babel formats through ``decimal`` with a bounded precision: 1e26 raises
+# InvalidOperation. No amount or duration of this tool comes near this bound; a
+# value beyond it (a typing error the checks flag) is shown in scientific notation.
+_FORMAT_MAX = 1e15
+
+
+def _unformattable(value: Any) -> str | None:
+    """The text for a value Babel cannot format (infinite or beyond ``_FORMAT_MAX``), else None."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return str(value)
+    if math.isinf(f):
+        return "∞" if f > 0 else "-∞"
+    if abs(f) >= _FORMAT_MAX:
+        mantissa, exponent = f"{f:.3e}".split("e")
+        return f"{mantissa.replace('.', ',')} × 10^{int(exponent)}"
+    return None
+
+
 def money(value: Any) -> str:
     """``1234.5`` → ``1 234,50 $``."""
     if _is_missing(value):
         return "—"
+    odd = _unformattable(value)
+    if odd is not None:
+        return f"{odd} $"
     return format_currency(float(value), "CAD", locale=LOCALE)
 
 
@@ -35,6 +58,9 @@ def number(value: Any, decimals: int = 2) -> str:
     """``1234.5`` → ``1 234,5`` (at most ``decimals`` decimals, no trailing zeros)."""
     if _is_missing(value):
         return "—"
+    odd = _unformattable(value)
+    if odd is not None:
+        return odd
     pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
     return format_decimal(float(value), format=pattern, locale=LOCALE)
 

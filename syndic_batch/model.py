@@ -27,6 +27,16 @@ CONTENU_NON_CONSERVE = "contenu-non-conserve"
 PLAN_NUMEROTATION = "plan-numerotation"
 COLONNE_ABSENTE = "colonne-absente"
 COLONNE_EN_DOUBLE = "colonne-en-double"
+# Reading notes of issues 10 and 11 (docs/decisions.md, "Reading on python-calamine").
+LIGNE_MASQUEE = "ligne-masquee"              # info: hidden rows that hold rows read
+FEUILLE_MASQUEE = "feuille-masquee"          # info: a hidden sheet that holds rows read
+FEUILLE_ILLISIBLE = "feuille-illisible"      # erreur: a sheet too large to read (lecture.cellules_max)
+CLASSEUR_OUVERT = "classeur-ouvert"          # avertissement: a ~$ lock file beside the workbook
+CLASSEUR_EN_DOUBLE = "classeur-en-double"    # avertissement: same content as another workbook, read once
+DOSSIER_IGNORE = "dossier-ignore"            # info: a sub-folder that cannot be read
+LIEN_IGNORE = "lien-ignore"                  # info: a folder link or a broken link, not followed
+VALEUR_ERREUR = "valeur-erreur"              # art. 5.1: an Excel error (#DIV/0!, #N/A …) in a cell read
+FORMULE_SANS_VALEUR = "formule-sans-valeur"  # art. 5.1: a formula saved without its value
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,43 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
+
+# What the reader puts in a raw cell it cannot give a value for (``CellIssue.kind``).
+EXCEL_ERROR = "erreur"            # #DIV/0!, #N/A, #REF! … (a formula that failed)
+FORMULA_WITHOUT_VALUE = "formule"  # a formula saved without its computed value
+
+_ERROR_NAMES = {
+    "#DIV/0!": "division par zéro", "#N/A": "valeur non disponible", "#REF!": "référence invalide",
+    "#VALUE!": "valeur de mauvais type", "#NAME?": "nom inconnu", "#NUM!": "nombre invalide",
+    "#NULL!": "plages sans intersection", "#SPILL!": "débordement", "#CALC!": "calcul impossible",
+    "#GETTING_DATA": "données en attente",
+}
+
+
+@dataclass(frozen=True)
+class CellIssue:
+    """A cell that holds something but no value the checks can use: an Excel error
+    (``#DIV/0!``) or a formula saved without its computed value. It is not empty
+    (``fold`` is not ``""``) and reads as no text, date or number."""
+
+    kind: str        # EXCEL_ERROR or FORMULA_WITHOUT_VALUE
+    code: str = ""   # the error as Excel shows it, for EXCEL_ERROR
+
+    def __str__(self) -> str:
+        if self.kind == EXCEL_ERROR:
+            name = _ERROR_NAMES.get(self.code.upper())
+            return f"{self.code} ({name})" if name else self.code
+        return "formule sans valeur enregistrée"
+
+    def explain(self, label: str) -> str:
+        """French sentence (no final period) for the cell of column ``label``."""
+        if self.kind == EXCEL_ERROR:
+            return (f"« {label} » contient l'erreur Excel {self}, pas une valeur : corrigez la formule "
+                    "ou inscrivez la valeur")
+        return (f"« {label} » : formule sans valeur enregistrée : ouvrez le classeur dans Excel ou "
+                "LibreOffice et enregistrez-le")
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
@@ -22,7 +58,7 @@ def clean_text(value: Any) -> str | None:
     non-breaking spaces as spaces, runs of blanks folded, trimmed. Empty → None.
     Numbers written as whole floats come back without ``.0`` (a matricule 1234.0
     is ``1234``). ``NA`` stays ``NA``: nothing here treats text as missing."""
-    if value is None:
+    if value is None or isinstance(value, CellIssue):
         return None
     if isinstance(value, float):
         if math.isnan(value):
@@ -39,13 +75,25 @@ def clean_text(value: Any) -> str | None:
 
 def fold(value: Any) -> str:
     """Comparison key: case, accents, punctuation and spacing removed.
-    ``"Réunion du CRQ-03"`` and ``"reunion du crq 03"`` fold alike."""
-    s = clean_text(value) or ""
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = s.casefold().replace("œ", "oe").replace("æ", "ae")
-    s = re.sub(r"[^0-9a-z]+", " ", s)
-    return s.strip()
+    ``"Réunion du CRQ-03"`` and ``"reunion du crq 03"`` fold alike. A ``CellIssue``
+    folds to a non-empty key: the cell is not empty."""
+    if isinstance(value, CellIssue):
+        return f"cellule {value.kind}"
+    return fold_clean(clean_text(value) or "")
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def fold_clean(s: str) -> str:
+    """``fold`` of a text already cleaned by ``clean_text``."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+        s = s.casefold().replace("œ", "oe").replace("æ", "ae")
+    else:
+        s = s.lower()
+    return _NOT_ALNUM.sub(" ", s).strip()
 
 
 def folded(series):
@@ -134,7 +182,7 @@ def parse_number(value: Any) -> float | None:
         return value.total_seconds() / 3600
     if isinstance(value, (int, float)):
         f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
+        return f if math.isfinite(f) and abs(f) < MAX_NUMBER else None
     if isinstance(value, (dt.date, dt.datetime)):
         return None
     s = clean_text(value)
@@ -150,5 +198,50 @@ def parse_number(value: Any) -> float | None:
         s = s.replace(",", "")  # 1,234.50
     if not _NUMBER.match(s):
         return None
-    return float(s)
+    f = float(s)
+    return f if abs(f) < MAX_NUMBER else None
+
+
+# Hours, distances, rates and amounts all stay far below this; a number beyond it
+# (1E+26 typed by mistake, or a date pasted into a number column) is unreadable.
+MAX_NUMBER = 1e12
+
+
+def shown(value: Any) -> str:
+    """A raw cell value as a person would see it in Excel: ``VRAI``/``FAUX``,
+    ``1E+26``, dates as ``2026-09-03``."""
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        if abs(value) >= MAX_NUMBER:
+            return f"{value:.4G}"
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    return str(value)
+
+
+def unreadable(value: Any, kind: str, label: str) -> str:
+    """Why the non-empty cell ``value`` of column ``label`` gives no date (``kind``
+    ``"date"``) or number (``"number"``): a French sentence, no final period."""
+    if isinstance(value, CellIssue):
+        return value.explain(label)
+    what = "une date lisible (ex. 2026-09-03 ou 3 septembre 2026)" if kind == "date" \
+        else "un nombre lisible (ex. 3,5)"
+    if isinstance(value, bool):
+        return (f"« {shown(value)} » dans « {label} » est une valeur logique (case à cocher), pas "
+                f"{'une date' if kind == 'date' else 'un nombre'}")
+    if kind == "date":
+        d = _parse_date(value)
+        if d is not None and not MIN_YEAR <= d.year <= MAX_YEAR:
+            return f"« {shown(value)} » dans « {label} » : date hors de la plage {MIN_YEAR}–{MAX_YEAR}"
+    elif isinstance(value, (int, float)):
+        return (f"« {shown(value)} » dans « {label} » n'est pas un nombre plausible (hors de la plage "
+                "lisible)")
+    return f"« {shown(value)} » dans « {label} » n'est pas {what}"
 

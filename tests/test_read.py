@@ -51,13 +51,14 @@ def test_clean_text_normalises_but_keeps_na():
 
 def test_discover_skips_lock_hidden_and_temp_files(tmp_path):
     for name in ["a.xlsx", "sous/b.xlsm", "~$a.xlsx", ".cache.xlsx", ".cache/c.xlsx",
-                 ".syndic-batch-tmp-x.xlsx", "notes.txt", "vieux.xls"]:
+                 ".syndic-batch-tmp-x.xlsx", "notes.txt", "vieux.xls", "export.csv"]:
         p = tmp_path / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"x")
     workbooks, others = discover(tmp_path)
-    assert [p.as_posix() for p in workbooks] == ["a.xlsx", "sous/b.xlsm"]
-    assert [p.as_posix() for p in others] == ["vieux.xls"]
+    # .xls, .xlsb and .ods are read like .xlsx since python-calamine (issue 11)
+    assert [p.as_posix() for p in workbooks] == ["a.xlsx", "sous/b.xlsm", "vieux.xls"]
+    assert [p.as_posix() for p in others] == ["export.csv"]
 
 
 def test_reads_every_kind_with_provenance(tmp_path):
@@ -196,11 +197,13 @@ def test_merged_cells_spread_their_value_down(tmp_path):
     assert list(data.forms["_row"]) == [3, 4, 5]
 
 
-def test_strict_ooxml_workbook_is_reported_not_silently_ignored(tmp_path):
+def test_strict_ooxml_workbook_is_read(tmp_path):
+    """openpyxl could not read a Strict Open XML workbook; python-calamine does (issue 11)."""
     root = inbox(tmp_path, [form()])
     shutil.copy(CORPUS / "sheetjs/sheet_visibility_strict.xlsx", root / "strict.xlsx")
     data = read_inbox(root)
-    bad = [f for f in data.findings if f.file == "strict.xlsx"]
-    assert [(f.rule, f.severity) for f in bad] == [("fichier-illisible", "erreur")]
-    assert "Strict Open XML" in bad[0].message
+    [report] = [r for r in data.files if r.path == "strict.xlsx"]
+    assert report.readable
+    assert list(report.sheets) == ["Visible", "Hidden", "VeryHidden"]
+    assert not [f for f in data.findings if f.file == "strict.xlsx" and f.rule == "fichier-illisible"]
     assert len(data.forms) == 1

@@ -46,7 +46,8 @@ def test_duplicates_in_one_file_name_the_first_row_and_differences_are_silent(tm
 
 def test_same_reception_date_then_file_then_row_decides_the_later(tmp_path):
     root = inbox(tmp_path, [form()], name="b.xlsx")
-    write_forms(root / "a.xlsx", [form()])
+    # another sheet name: byte-identical workbooks would be one copy read once (classeur-en-double)
+    write_forms(root / "a.xlsx", [form()], sheet="Mars")
     ctx = Context(read_inbox(root, DEFAULT_PARAMS), DEFAULT_PARAMS, D(2026, 4, 30))
     [f] = regle_doublon(ctx)
     assert (f.file, f.row) == ("b.xlsx", 2)

@@ -25,12 +25,9 @@ from __future__ import annotations
 
 import html
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from openpyxl import load_workbook
 
 from ..model import AVERTISSEMENT, PLAN_NUMEROTATION, Finding
 from ..text import clean_text, fold
@@ -205,27 +202,31 @@ class _State:
         return self.axis
 
 
-def _sheet_cells(ws) -> tuple[dict[int, dict[int, Any]], dict[tuple[int, int], tuple[int, int]]]:
-    """Rows of non-empty values, and for every cell inside a merged range (but its
-    first) the first cell of the range."""
+# A plan sheet as the reader gives it: its name, its non-empty cells by Excel row
+# then column (1-based), and its merged ranges (min_col, min_row, max_col, max_row).
+Grid = tuple[str, dict[int, dict[int, Any]], list[tuple[int, int, int, int]]]
+
+# at most this many cells of a merged range are spread (a range over whole columns
+# of a plan sheet would otherwise fill millions of cells)
+_MAX_MERGED_CELLS = 200_000
+
+
+def _merged_into(merges: list[tuple[int, int, int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """For every cell inside a merged range (but its first), the first cell of the range."""
     merged_into: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
-                    merged_into[(r, c)] = (rng.min_row, rng.min_col)
-    rows: dict[int, dict[int, Any]] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            v = cell.value
-            if v is not None and not (isinstance(v, str) and not v.strip()):
-                rows.setdefault(cell.row, {})[cell.column] = v
-    return rows, merged_into
+    for min_col, min_row, max_col, max_row in merges:
+        if (max_row - min_row + 1) * (max_col - min_col + 1) + len(merged_into) > _MAX_MERGED_CELLS:
+            continue
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    merged_into[(r, c)] = (min_row, min_col)
+    return merged_into
 
 
-def _read_sheet(ws, st: _State) -> None:
-    st.sheet = ws.title
-    rows, merged_into = _sheet_cells(ws)
+def _read_sheet(grid: Grid, st: _State) -> None:
+    st.sheet, rows, merges = grid
+    merged_into = _merged_into(merges)
     cols: _Columns | None = None
 
     def spread(r: int, c: int) -> tuple[Any, int, int]:
@@ -331,19 +332,18 @@ def _letters_fr(letters: list[str]) -> str:
     return ("la lettre " if len(letters) == 1 else "les lettres ") + ", ".join(letters)
 
 
-def read_plan_workbook(path: Path, rel: str, sheet_names: list[str]) -> tuple[Plan, list[Finding]]:
+def read_plan_grids(rel: str, grids: list[Grid]) -> tuple[Plan, list[Finding]]:
     """The plan of the given sheets of one workbook (in workbook order), and the
-    reading findings. Opened in normal mode to see merged cells; values are the
-    cached results of formulas."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wb = load_workbook(path, data_only=True)
-    try:
-        st = _State(Plan(files=[rel]), rel)
-        wanted = set(sheet_names)
-        for ws in wb.worksheets:
-            if ws.title in wanted:
-                _read_sheet(ws, st)
-        return st.plan, st.findings
-    finally:
-        wb.close()
+    reading findings. ``grids`` come from the workbook reader (``read.workbook``):
+    values are the cached results of formulas."""
+    st = _State(Plan(files=[rel]), rel)
+    for grid in grids:
+        _read_sheet(grid, st)
+    return st.plan, st.findings
+
+
+def read_plan_workbook(path: Path, rel: str, sheet_names: list[str]) -> tuple[Plan, list[Finding]]:
+    """``read_plan_grids`` of the named sheets of the workbook at ``path``."""
+    from ..read.workbook import plan_grids
+
+    return read_plan_grids(rel, plan_grids(Path(path), sheet_names))

@@ -51,6 +51,26 @@ class FileReport:
     readable: bool
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> kind (or "inconnue")
     rows: int = 0                  # data rows read from recognised sheets
+    size: int | None = None        # bytes
+    sha256: str | None = None      # of the file's bytes (the journal records inputs by it)
+    duplicate_of: str | None = None  # same content as this other file: not read again
+
+
+@dataclass
+class WorkbookRead:
+    """Everything reading one workbook gives (``read.workbook.read_workbook``): a pure,
+    picklable result, cached by content (``read.inbox.read_inbox(cache_dir=...)``).
+
+    ``records[kind]`` holds one tuple of raw cell values per row read, in the order of
+    ``fields.KINDS[kind]``; ``rows[kind]`` the matching ``(sheet, Excel row, source)``,
+    where ``source`` indexes ``sources`` (file-local; ``read_inbox`` renumbers them)."""
+
+    report: FileReport
+    sources: list[SheetSource] = field(default_factory=list)
+    records: dict[str, list[tuple]] = field(default_factory=dict)
+    rows: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    plan: "Plan | None" = None
 
 
 @dataclass

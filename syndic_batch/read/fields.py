@@ -100,3 +100,18 @@ KINDS: dict[str, tuple[str, tuple[Field, ...]]] = {
     CALENDAR: ("calendrier des instances", CALENDAR_FIELDS),
     STATEMENT: ("relevé de l'Employeur", STATEMENT_FIELDS),
 }
+
+
+def _header_index() -> dict[str, dict[str, tuple[int, ...]]]:
+    """Folded header → {kind: indexes of the fields of that kind accepting it}.
+    Built once: recognising a header costs one fold and one dict lookup per cell,
+    whatever the number of synonyms."""
+    index: dict[str, dict[str, list[int]]] = {}
+    for kind, (_name, fields) in KINDS.items():
+        for j, f in enumerate(fields):
+            for spelling in f.accepted:
+                index.setdefault(spelling, {}).setdefault(kind, []).append(j)
+    return {k: {kind: tuple(js) for kind, js in v.items()} for k, v in index.items()}
+
+
+HEADER_INDEX: dict[str, dict[str, tuple[int, ...]]] = _header_index()

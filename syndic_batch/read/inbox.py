@@ -1,41 +1,43 @@
 """Read an inbox: every workbook, every sheet recognised by its header row.
 
-``read_inbox(path, params)`` is the whole read stage. It never writes under
-the inbox: workbooks are opened read-only. One unreadable workbook becomes one
-``fichier-illisible`` finding and the others are read.
+``read_inbox(path, params, progress=None, cache_dir=None)`` is the whole read
+stage. It finds the workbooks (``discover``), reads each one once with
+``read.workbook.read_workbook`` — a pure function of the file's content and the
+parameters, whose result is cached under ``cache_dir`` when one is given — and
+assembles the typed frames. It never writes under the inbox. One unreadable
+workbook becomes one ``fichier-illisible`` finding and the others are read.
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-import warnings
-import zipfile
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..config import DEFAULT_PARAMS, Params
-from ..model import (COLONNE_ABSENTE, COLONNE_EN_DOUBLE, ERREUR, FEUILLE_NON_RECONNUE, FICHIER_ILLISIBLE, INFO,
+from .. import __version__
+from ..config import DEFAULT_PARAMS, Params, params_hash
+from ..model import (AVERTISSEMENT, CLASSEUR_EN_DOUBLE, CLASSEUR_OUVERT, DOSSIER_IGNORE, INFO, LIEN_IGNORE,
                      Finding)
-from ..text import clean_text, fold, parse_date, parse_number
-from .data import PROVENANCE, FileReport, InboxData, SheetSource
-from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, PLAN, STATEMENT, Field
+from ..text import clean_text, parse_date, parse_number
+from .data import PROVENANCE, FileReport, InboxData, SheetSource, WorkbookRead
+from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, STATEMENT, Field
+# kept importable from here (older callers and tests)
+from .workbook import (EmptyWorkbook, read_workbook, recognise, unreadable_finding,  # noqa: F401
+                       unreadable_reason)
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 # Spreadsheets we recognise but cannot read: they get a clear finding, not silence.
-OTHER_SPREADSHEETS = {".xls", ".xlsb", ".ods", ".numbers", ".csv", ".xltx", ".xltm"}
+OTHER_SPREADSHEETS = {".numbers", ".csv", ".xltx", ".xltm", ".xlt", ".ots", ".fods"}
 TEMP_PREFIX = ".syndic-batch-tmp-"
+LOCK_PREFIX = "~$"                # Excel's lock file beside an open workbook
+LO_LOCK = (".~lock.", "#")       # LibreOffice's: .~lock.NAME#
 
 Progress = Callable[[int, int, str], None]
-
-
-class EmptyWorkbook(Exception):
-    """openpyxl found no worksheet (a Strict Open XML file, or a broken workbook part)."""
 
 
 class InboxError(Exception):
@@ -44,147 +46,146 @@ class InboxError(Exception):
 
 # ---------------------------------------------------------------- discovery
 
+@dataclass
+class Discovery:
+    workbooks: list[Path] = field(default_factory=list)   # relative to the inbox, sorted
+    others: list[Path] = field(default_factory=list)      # other spreadsheets, reported
+    locks: list[Path] = field(default_factory=list)       # ~$… and .~lock.…# files
+    findings: list[Finding] = field(default_factory=list)  # folders and links skipped
+
+
 def _skipped(rel: Path) -> bool:
-    return any(part.startswith((".", "~$")) for part in rel.parts)
+    return any(part.startswith((".", LOCK_PREFIX)) for part in rel.parts)
+
+
+def discover_all(inbox: Path) -> Discovery:
+    """Walk the inbox without following links. Lock files, hidden files and folders
+    and the tool's own temporary files are not read; a sub-folder that cannot be
+    read, a link to a folder and a broken link each give an info."""
+    found = Discovery()
+
+    def unreadable_dir(err: OSError) -> None:
+        where = Path(err.filename) if err.filename else inbox
+        rel = _rel(inbox, where)
+        if rel == ".":
+            return  # the inbox itself: read_inbox says so
+        found.findings.append(Finding(
+            None, DOSSIER_IGNORE, INFO, rel, None, None, None,
+            f"Le dossier « {rel} » n'a pas pu être lu ({_os_reason(err)}) : ses classeurs n'ont pas été "
+            "traités. Vérifiez ses autorisations ou copiez ses classeurs ailleurs dans la boîte de réception."))
+
+    for dirpath, dirnames, filenames in os.walk(inbox, onerror=unreadable_dir, followlinks=False):
+        here = Path(dirpath)
+        for d in sorted(dirnames):
+            p = here / d
+            rel = p.relative_to(inbox)
+            if p.is_symlink() and not _skipped(rel):
+                found.findings.append(_link_finding(inbox, p))
+        dirnames[:] = sorted(d for d in dirnames if not (here / d).is_symlink() and not d.startswith("."))
+        for name in sorted(filenames):
+            p = here / name
+            rel = p.relative_to(inbox)
+            if name.startswith(LOCK_PREFIX) or (name.startswith(LO_LOCK[0]) and name.endswith(LO_LOCK[1])):
+                found.locks.append(rel)
+                continue
+            if _skipped(rel):
+                continue
+            if p.is_symlink() and not p.exists():
+                found.findings.append(_link_finding(inbox, p))
+                continue
+            suffix = p.suffix.lower()
+            if suffix in WORKBOOK_SUFFIXES:
+                found.workbooks.append(rel)
+            elif suffix in OTHER_SPREADSHEETS:
+                found.others.append(rel)
+    found.workbooks.sort()
+    found.others.sort()
+    return found
 
 
 def discover(inbox: Path) -> tuple[list[Path], list[Path]]:
-    """(workbooks to read, other spreadsheets to report), relative to the inbox,
-    sorted. Lock files ``~$…``, hidden files and folders, and the tool's own
-    temporary files are skipped."""
-    workbooks, others = [], []
-    for p in sorted(inbox.rglob("*")):
-        rel = p.relative_to(inbox)
-        if _skipped(rel) or not p.is_file():
-            continue
-        suffix = p.suffix.lower()
-        if suffix in WORKBOOK_SUFFIXES:
-            workbooks.append(rel)
-        elif suffix in OTHER_SPREADSHEETS:
-            others.append(rel)
-    return workbooks, others
+    """(workbooks to read, other spreadsheets to report), relative to the inbox, sorted."""
+    d = discover_all(inbox)
+    return d.workbooks, d.others
 
 
-# ---------------------------------------------------------------- why a file is unreadable
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def unreadable_reason(path: Path, exc: BaseException | None = None) -> str:
-    """A French reason a treasurer can act on."""
+def _rel(inbox: Path, p: Path) -> str:
     try:
-        size = path.stat().st_size
-        head = path.open("rb").read(8) if size else b""
-    except OSError as e:
-        return f"le fichier ne peut pas être ouvert ({e.strerror or e})."
-    suffix = path.suffix.lower()
-    if size == 0:
-        return "le fichier est vide (0 octet) : il a sans doute été mal copié ou enregistré."
-    if head == _OLE_MAGIC:
-        data = path.read_bytes()
-        if "EncryptionInfo".encode("utf-16-le") in data or b"EncryptionInfo" in data:
-            return ("le classeur est protégé par un mot de passe : enregistrez-en une copie sans "
-                    "mot de passe (Fichier > Informations > Protéger le classeur).")
-        return ("c'est un classeur Excel 97-2003 (.xls) : ouvrez-le et enregistrez-le au format "
-                "Classeur Excel (.xlsx).")
-    if suffix in OTHER_SPREADSHEETS:
-        return (f"le format « {suffix} » n'est pas pris en charge : enregistrez le fichier au "
-                "format Classeur Excel (.xlsx).")
-    if not zipfile.is_zipfile(path):
-        return "ce n'est pas un classeur Excel (.xlsx) : son contenu n'est pas au bon format."
-    if isinstance(exc, EmptyWorkbook):
-        if _is_strict_ooxml(path):
-            return ("le classeur est enregistré au format « Strict Open XML », que l'outil ne lit pas : "
-                    "enregistrez-le au format Classeur Excel (.xlsx) ordinaire.")
-        return "le classeur ne contient aucune feuille lisible."
-    if isinstance(exc, (zipfile.BadZipFile, EOFError)) or (exc and "CRC" in str(exc)):
-        return "le classeur est endommagé (archive corrompue) : demandez une nouvelle copie au membre."
-    detail = f" ({type(exc).__name__})" if exc else ""
-    return f"le classeur est endommagé ou incomplet et ne peut pas être lu{detail}."
+        return p.relative_to(inbox).as_posix() or "."
+    except ValueError:
+        return p.as_posix()
 
 
-def _is_strict_ooxml(path: Path) -> bool:
+def _os_reason(err: OSError) -> str:
+    import errno
+
+    return {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+            errno.ENOENT: "introuvable", errno.ELOOP: "trop de liens symboliques"}.get(
+        err.errno, err.strerror or type(err).__name__)
+
+
+def _link_finding(inbox: Path, p: Path) -> Finding:
+    rel = _rel(inbox, p)
     try:
-        with zipfile.ZipFile(path) as z:
-            return any(b"purl.oclc.org/ooxml" in z.read(n)[:2000] for n in z.namelist()
-                       if n.endswith("workbook.xml"))
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False
+        target = os.readlink(p)
+    except OSError:
+        target = "?"
+    if p.exists():
+        msg = (f"« {rel} » est un lien vers le dossier « {target} » : il n'a pas été suivi (l'outil ne lit que "
+               "ce qui est dans la boîte de réception). Copiez-y les classeurs à traiter.")
+    else:
+        msg = (f"« {rel} » est un lien brisé (sa cible « {target} » n'existe pas) : il a été ignoré. "
+               "Supprimez-le ou copiez le classeur voulu dans la boîte de réception.")
+    return Finding(None, LIEN_IGNORE, INFO, rel, None, None, None, msg)
 
 
-def unreadable_finding(rel: str, reason: str) -> Finding:
-    return Finding(None, FICHIER_ILLISIBLE, ERREUR, rel, None, None, None,
-                   f"Classeur illisible : {reason} Le reste de la boîte de réception a été traité.")
-
-
-# ---------------------------------------------------------------- header recognition
-
-@dataclass
-class _Match:
-    kind: str
-    header_row: int                       # 1-based
-    columns: dict[str, tuple[int, str]]   # key -> (1-based column, header as written)
-    headers: dict[int, str]
-    missing_required: list[Field]
-    doubles: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-
-
-def _is_plan_header(folded: set[str]) -> bool:
-    return {"buts", "objectifs", "actions"} <= folded
-
-
-def _match_row(values: tuple, kind: str, fields: tuple[Field, ...]
-               ) -> tuple[int, dict, list[Field], dict[str, list[tuple[int, str]]]]:
-    """(headers matched, field → first column, required fields missing, field →
-    the further columns with a header of the same field)."""
-    columns: dict[str, tuple[int, str]] = {}
-    doubles: dict[str, list[tuple[int, str]]] = {}
-    for idx, v in enumerate(values, start=1):
-        text = clean_text(v)
-        if not text or isinstance(v, (int, float, dt.date)):
+def _lock_findings(found: Discovery, present: set[str]) -> list[Finding]:
+    """One avertissement per workbook that has a lock file beside it."""
+    out = []
+    for lock in found.locks:
+        name = lock.name
+        if name.startswith(LOCK_PREFIX):
+            stem, app = name[len(LOCK_PREFIX):], "Excel"
+        else:
+            stem, app = name[len(LO_LOCK[0]):-len(LO_LOCK[1])], "LibreOffice"
+        folder = lock.parent
+        # Excel drops the first two letters of a long name: ~$rmulaires.xlsx for formulaires.xlsx
+        candidates = [(folder / stem).as_posix()] + sorted(
+            p for p in present if Path(p).parent == folder and Path(p).name[2:] == stem and app == "Excel")
+        target = next((c for c in candidates if c in present), None)
+        if target is None:
             continue
-        key = fold(text)
-        for f in fields:
-            if key in f.accepted:
-                if f.key in columns:
-                    doubles.setdefault(f.key, []).append((idx, text))
-                    continue
-                columns[f.key] = (idx, text)
-                break
-    missing = [f for f in fields if f.required and f.key not in columns]
-    return len(columns), columns, missing, doubles
-
-
-def recognise(rows: list[tuple], max_rows: int) -> _Match | None:
-    """The sheet's kind and header row, from its first ``max_rows`` rows. A kind
-    qualifies when at most one of its required headers is missing (and at least
-    two are there); of those, the row matching the most headers wins (then the
-    one missing fewer required headers)."""
-    best: tuple[tuple, _Match] | None = None
-    for r, values in enumerate(rows[:max_rows], start=1):
-        if not values or not any(v is not None for v in values):
-            continue
-        folded = {fold(v) for v in values if isinstance(v, str)}
-        if _is_plan_header(folded):
-            return _Match(PLAN, r, {}, {}, [], {})
-        for kind, (_name, fields) in KINDS.items():
-            n, columns, missing, doubles = _match_row(values, kind, fields)
-            n_required = sum(f.required for f in fields)
-            found_required = n_required - len(missing)
-            if len(missing) > 1 or found_required < 2:
-                continue
-            score = (n, found_required / n_required)
-            if best is None or score > best[0]:
-                headers = {i: clean_text(v) for i, v in enumerate(values, start=1) if clean_text(v)}
-                best = (score, _Match(kind, r, columns, headers, missing, doubles))
-    return best[1] if best else None
+        out.append(Finding(
+            None, CLASSEUR_OUVERT, AVERTISSEMENT, target, None, None, None,
+            f"Le classeur « {target} » est ouvert dans {app} (fichier de verrouillage « {lock.as_posix()} » "
+            "à côté) : ses modifications non enregistrées ne sont pas dans le fichier lu. Enregistrez-le, "
+            "fermez-le, puis relancez le traitement."))
+    return out
 
 
 # ---------------------------------------------------------------- typing whole columns
 
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
 def _by_unique(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """Apply ``fn`` once per distinct value (text dates and categories repeat a lot)."""
     values = raw.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable: never from calamine, but be safe
+        return _by_unique_slow(values, raw.index, fn)
+    # factorize counts True and 1 (False and 0) as one value: keep them apart the slow way
+    if len(values) and (_TYPE_OF(values) == bool).any():
+        return _by_unique_slow(values, raw.index, fn)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        mapped[i] = fn(u)
+    mapped[-1] = fn(None)  # code -1: empty
+    return pd.Series(mapped[codes], index=raw.index, dtype=object)
+
+
+def _by_unique_slow(values: np.ndarray, index, fn: Callable[[Any], Any]) -> pd.Series:
     cache: dict[Any, Any] = {}
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
@@ -193,9 +194,9 @@ def _by_unique(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
             out[i] = cache[key]
         except KeyError:
             out[i] = cache[key] = fn(v)
-        except TypeError:  # unhashable: never from openpyxl, but be safe
+        except TypeError:
             out[i] = fn(v)
-    return pd.Series(out, index=raw.index, dtype=object)
+    return pd.Series(out, index=index, dtype=object)
 
 
 def _typed(raw: pd.Series, kind: str) -> pd.Series:
@@ -215,7 +216,8 @@ def _frame(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
         pd.DataFrame({f.key: pd.Series([], dtype=object) for f in fields})
     data: dict[str, pd.Series] = {}
     for f in fields:
-        col = raw[f.key].astype(object).where(raw[f.key].notna(), None)
+        col = raw[f.key].astype(object)
+        col = col.where(col.notna() & (col != ""), None)  # calamine's empty cell is ""
         data[f.key] = _typed(col, f.kind)
         data[f"{f.key}__brut"] = col
     prov = pd.DataFrame.from_records(provenance, columns=list(PROVENANCE), nrows=n) if n else \
@@ -228,219 +230,130 @@ def _frame(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
     return frame.reset_index(drop=True)
 
 
+# ---------------------------------------------------------------- content and cache
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(size in bytes, sha256 hex) of a file, read in chunks."""
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def cache_key(sha256: str, rel: str, params: Params) -> str:
+    """The cache entry of a workbook: its content, the tool's version, the
+    parameters, and its path (findings and sources name it)."""
+    text = "\n".join((sha256, __version__, params_hash(params), rel))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cached_read(path: Path, rel: str, params: Params, size: int, sha: str,
+                 cache_dir: Path | None) -> WorkbookRead:
+    if cache_dir is None:
+        return read_workbook(path, rel, params, size, sha)
+    entry = Path(cache_dir) / f"{cache_key(sha, rel, params)}.pickle"
+    try:
+        with entry.open("rb") as fh:
+            got = pickle.load(fh)
+        if isinstance(got, WorkbookRead) and got.report.sha256 == sha and got.report.path == rel:
+            return got
+    except Exception:  # absent, truncated, from another version: read again and rewrite
+        pass
+    result = read_workbook(path, rel, params, size, sha)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return result
+
+
 # ---------------------------------------------------------------- the inbox
 
-@dataclass
-class _Collected:
-    records: list[tuple]
-    provenance: list[tuple]
-
-
-def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS,
-               progress: Progress | None = None) -> InboxData:
+def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Progress | None = None,
+               cache_dir: Path | None = None) -> InboxData:
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise InboxError(f"La boîte de réception « {inbox} » n'existe pas ou n'est pas un dossier.")
-    workbooks, others = discover(inbox)
-    findings: list[Finding] = []
+    found = discover_all(inbox)
+    findings: list[Finding] = list(found.findings)
     reports: list[FileReport] = []
-    sources: dict[int, SheetSource] = {}
-    collected = {kind: _Collected([], []) for kind in KINDS}
-    plans = []
+    reads: list[WorkbookRead] = []
 
-    for rel in others:
+    for rel in found.others:
         relname = rel.as_posix()
         findings.append(unreadable_finding(relname, unreadable_reason(inbox / rel)))
         reports.append(FileReport(relname, readable=False))
 
-    total = len(workbooks)
-    for i, rel in enumerate(workbooks):
+    findings += _lock_findings(found, {r.as_posix() for r in found.workbooks})
+    digests: dict[str, tuple[int, str]] = {}
+    for rel in found.workbooks:
+        try:
+            digests[rel.as_posix()] = file_digest(inbox / rel)
+        except OSError as exc:
+            reports.append(FileReport(rel.as_posix(), readable=False))
+            findings.append(unreadable_finding(rel.as_posix(), unreadable_reason(inbox / rel, exc)))
+    # of identical workbooks, the original is the shortest name (« 2026-11.xlsx » before
+    # « 2026-11 (1).xlsx » or « Copie de 2026-11.xlsx »), then the first path
+    original_of: dict[str, str] = {}
+    for relname in sorted(digests, key=lambda p: (len(Path(p).name), p)):
+        original_of.setdefault(digests[relname][1], relname)
+    total = len(found.workbooks)
+    for i, rel in enumerate(found.workbooks):
         relname = rel.as_posix()
         if progress:
             progress(i, total, relname)
-        report = FileReport(relname, readable=True)
-        try:
-            plan_sheets = _read_workbook(inbox / rel, relname, params, report, sources, collected, findings)
-        except Exception as exc:  # any failure of the library on this file: one finding, go on
-            report = FileReport(relname, readable=False)
-            findings.append(unreadable_finding(relname, unreadable_reason(inbox / rel, exc)))
-            # forget what this file had added before failing
-            findings[:-1] = [f for f in findings[:-1] if f.file != relname]
-            for src in [k for k, v in sources.items() if v.file == relname]:
-                del sources[src]
-            for kind, c in collected.items():
-                keep = [j for j, p in enumerate(c.provenance) if p[0] != relname]
-                c.records[:] = [c.records[j] for j in keep]
-                c.provenance[:] = [c.provenance[j] for j in keep]
-            plan_sheets = []
-        if plan_sheets:
-            plan, plan_findings = _read_plan(inbox / rel, relname, plan_sheets)
-            if plan is not None:
-                plans.append(plan)
-            findings.extend(plan_findings)
-        reports.append(report)
+        if relname not in digests:
+            continue
+        size, sha = digests[relname]
+        original = original_of[sha]
+        if original != relname:
+            reports.append(FileReport(relname, readable=True, size=size, sha256=sha, duplicate_of=original))
+            findings.append(Finding(
+                None, CLASSEUR_EN_DOUBLE, AVERTISSEMENT, relname, None, None, None,
+                f"Ce classeur est identique à « {original} » (même contenu) : il n'a été lu qu'une fois, "
+                "ses lignes ne sont pas comptées deux fois. Supprimez la copie de la boîte de réception."))
+            continue
+        wr = _cached_read(inbox / rel, relname, params, size, sha, cache_dir)
+        reads.append(wr)
+        reports.append(wr.report)
     if progress:
         progress(total, total, "")
+    return assemble(reads, findings, reports)
 
-    frames = {kind: _frame(fields, collected[kind].records, collected[kind].provenance)
-              for kind, (_n, fields) in KINDS.items()}
-    reports.sort(key=lambda r: r.path)
+
+def assemble(reads: list[WorkbookRead], findings: list[Finding], reports: list[FileReport]) -> InboxData:
+    """The inbox's data from the workbooks' reads: sources renumbered, frames typed."""
+    sources: dict[int, SheetSource] = {}
+    records: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
+    provenance: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
+    plans = []
+    findings = list(findings)
+    for wr in reads:
+        offset = len(sources)
+        for j, s in enumerate(wr.sources):
+            sources[offset + j] = s
+        rel = wr.report.path
+        for kind in KINDS:
+            recs = wr.records.get(kind) or []
+            records[kind].extend(recs)
+            provenance[kind].extend((rel, sheet, row, offset + src) for sheet, row, src in wr.rows.get(kind) or [])
+        findings.extend(wr.findings)
+        if wr.plan is not None:
+            plans.append(wr.plan)
+    frames = {kind: _frame(fields, records[kind], provenance[kind]) for kind, (_n, fields) in KINDS.items()}
+    reports = sorted(reports, key=lambda r: r.path)
     return InboxData(
         forms=frames[FORMS], members=frames[MEMBERS], bank=frames[BANK], calendar=frames[CALENDAR],
         plan=_merge_plans(plans), sources=sources, files=reports, findings=findings,
         statements=frames[STATEMENT],
     )
-
-
-def _read_workbook(path: Path, rel: str, params: Params, report: FileReport,
-                   sources: dict[int, SheetSource], collected: dict[str, _Collected],
-                   findings: list[Finding]) -> list[str]:
-    """Read one workbook's recognised sheets into ``collected``; return its plan sheets."""
-    plan_sheets: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl's style warnings mean nothing to a treasurer
-        wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if not wb.worksheets:
-            raise EmptyWorkbook(path)
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # trust the cells, not a declared A1:XFD1048576
-            rows_iter = ws.iter_rows(values_only=True)
-            head: list[tuple] = []
-            for values in rows_iter:
-                head.append(values)
-                if len(head) >= params.lignes_en_tete:
-                    break
-            match = recognise(head, params.lignes_en_tete)
-            if match is None:
-                if any(any(v is not None for v in r) for r in head):
-                    report.sheets[ws.title] = "inconnue"
-                    findings.append(Finding(
-                        None, FEUILLE_NON_RECONNUE, INFO, rel, ws.title, None, None,
-                        f"Feuille « {ws.title} » non reconnue : aucune ligne d'en-tête de formulaire, "
-                        "de registre, de banque, de calendrier ou de plan d'action dans ses "
-                        f"{params.lignes_en_tete} premières lignes. Elle n'a pas été lue."))
-                continue
-            report.sheets[ws.title] = match.kind
-            if match.kind == PLAN:
-                plan_sheets.append(ws.title)
-                continue
-            src = len(sources)
-            sources[src] = SheetSource(rel, ws.title, match.kind, match.header_row, match.columns, match.headers)
-            for f in match.missing_required:
-                findings.append(Finding(
-                    None, COLONNE_ABSENTE, ERREUR, rel, ws.title, match.header_row, None,
-                    f"Colonne obligatoire « {f.label} » absente de la feuille « {ws.title} » "
-                    f"({KINDS[match.kind][0]}) : ajoutez-la à la ligne d'en-tête {match.header_row}."))
-            fields = KINDS[match.kind][1]
-            positions = [match.columns[f.key][0] - 1 if f.key in match.columns else None for f in fields]
-            extra = {j: [i - 1 for i, _h in match.doubles[f.key]]
-                     for j, f in enumerate(fields) if f.key in match.doubles}
-            for f in fields:
-                if f.key in match.doubles:
-                    others = ", ".join(f"« {h} » (colonne {get_column_letter(i)})" for i, h in match.doubles[f.key])
-                    findings.append(Finding(
-                        None, COLONNE_EN_DOUBLE, INFO, rel, ws.title, match.header_row, match.columns[f.key][1],
-                        f"La colonne « {f.label} » apparaît plusieurs fois : {others}. La première est lue ; "
-                        "quand elle est vide sur une ligne, la valeur des suivantes est prise.",
-                        column_index=match.columns[f.key][0]))
-            header_key = tuple(fold(match.columns[f.key][1]) if f.key in match.columns else "" for f in fields)
-            c = collected[match.kind]
-            first = len(c.records)
-            data_rows = _chain(head[match.header_row:], rows_iter)
-            skip_from = 2 if match.kind == FORMS else 0   # FORM_FIELDS start with matricule, nom
-            for r, values in enumerate(data_rows, start=match.header_row + 1):
-                if not values:
-                    continue
-                n = len(values)
-                rec = tuple(values[p] if p is not None and p < n else None for p in positions)
-                if extra:
-                    rec = _coalesce(rec, values, extra)
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in rec[skip_from:]):
-                    continue  # empty (a form row with only Matricule and Nom: a pre-filled line left unused)
-                if _repeats_header(rec, header_key):
-                    continue  # forms pasted one under another bring their header along
-                c.records.append(rec)
-                c.provenance.append((rel, ws.title, r, src))
-                report.rows += 1
-            merges = _merged_ranges(wb, ws)
-            if merges:
-                _fill_merged(c, first, positions, merges, match.header_row)
-    finally:
-        wb.close()
-    return plan_sheets
-
-
-def _coalesce(rec: tuple, values: tuple, extra: dict[int, list[int]]) -> tuple:
-    """A field whose header appears twice: the first non-empty of its columns."""
-    out = list(rec)
-    n = len(values)
-    for j, cols in extra.items():
-        if out[j] is None or (isinstance(out[j], str) and not out[j].strip()):
-            out[j] = next((values[i] for i in cols if i < n and values[i] is not None), out[j])
-    return tuple(out)
-
-
-def _repeats_header(rec: tuple, header_key: tuple) -> bool:
-    """The row repeats the header (its text cells read as the headers)."""
-    j = next((i for i, h in enumerate(header_key) if h), None)
-    if j is None or not isinstance(rec[j], str) or fold(rec[j]) != header_key[j]:
-        return False  # the cheap test, on the first field with a header
-    texts = [(fold(v), h) for v, h in zip(rec, header_key) if isinstance(v, str) and h]
-    return len(texts) >= 2 and all(a == h for a, h in texts)
-
-
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-
-
-def _merged_ranges(wb, ws) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of the sheet's merged cells. The
-    read-only worksheet does not expose them, so read them from the sheet's XML."""
-    path = getattr(ws, "_worksheet_path", None)
-    archive = getattr(wb, "_archive", None)
-    if not path or archive is None:
-        return []
-    try:
-        xml = archive.read(path)
-    except KeyError:
-        return []
-    return [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()), int(d))
-            for a, b, c, d in _MERGE.findall(xml)]
-
-
-def _fill_merged(c: "_Collected", first: int, positions: list[int | None],
-                 merges: list[tuple[int, int, int, int]], header_row: int) -> None:
-    """A value merged down over several rows (one member's id over all of their
-    activities) belongs to each of those rows."""
-    index_of = {c.provenance[i][2]: i for i in range(first, len(c.records))}
-    for min_col, min_row, max_col, max_row in merges:
-        if min_row <= header_row or max_row == min_row or min_row not in index_of:
-            continue
-        top = c.records[index_of[min_row]]
-        fields = [j for j, p in enumerate(positions) if p is not None and min_col - 1 <= p <= max_col - 1]
-        for r in range(min_row + 1, max_row + 1):
-            i = index_of.get(r)
-            if i is None:
-                continue
-            rec = list(c.records[i])
-            for j in fields:
-                if rec[j] is None:
-                    rec[j] = top[j]
-            c.records[i] = tuple(rec)
-
-
-def _chain(first: list[tuple], rest: Iterable[tuple]) -> Iterable[tuple]:
-    yield from first
-    yield from rest
-
-
-def _read_plan(path: Path, rel: str, sheets: list[str]):
-    from ..plan.reader import read_plan_workbook
-
-    try:
-        return read_plan_workbook(path, rel, sheets)
-    except Exception as exc:  # the plan reader failing on a file must not stop the batch
-        return None, [unreadable_finding(rel, unreadable_reason(path, exc))]
 
 
 def _merge_plans(plans: list):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ..context import Context
 from ..formatting import hours, number
-from ..model import ERREUR, Finding
+from ..model import ERREUR, FORMULE_SANS_VALEUR, VALEUR_ERREUR, Finding
 from ..read.fields import DATE, FORM_FIELDS, NUMBER
+from ..text import EXCEL_ERROR, CellIssue, unreadable
 from .base import blank, folded, form_findings, has_column
 
 ARTICLE = "5.1"
@@ -45,19 +46,32 @@ def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
     return out
 
 
+def _issues(raw):
+    """Per row: the raw cell is a ``CellIssue`` (an Excel error, a formula without its value)."""
+    return raw.map(lambda v: isinstance(v, CellIssue))
+
+
 def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
-    """A date or number that cannot be read as one."""
+    """A date or number that cannot be read as one (out of 1900–2199, a logical
+    value, an absurd number such as 1E+26 are said as such); in any column read, an
+    Excel error (``#DIV/0!``, ``#N/A`` …) or a formula saved without its value."""
     forms, out = ctx.forms, []
     for f in FORM_FIELDS:
+        raw = forms[f"{f.key}__brut"]
+        issue = _issues(raw)
+        if issue.any():
+            for rule, is_error in ((VALEUR_ERREUR, True), (FORMULE_SANS_VALEUR, False)):
+                sub = issue & raw.map(lambda v: isinstance(v, CellIssue) and (v.kind == EXCEL_ERROR) == is_error)
+                if sub.any():
+                    messages = raw[sub].map(lambda v: f"{v.explain(f.label)} (art. 5.1).")
+                    out += form_findings(ctx, sub, f.key, ARTICLE, rule, ERREUR, messages)
         if f.kind not in (DATE, NUMBER):
             continue
-        raw = forms[f"{f.key}__brut"]
-        mask = ~blank(raw) & forms[f.key].isna()
+        mask = ~blank(raw) & forms[f.key].isna() & ~issue
         if not mask.any():
             continue
-        what = "une date lisible (ex. 2026-09-03 ou 3 septembre 2026)" if f.kind == DATE \
-            else "un nombre lisible (ex. 3,5)"
-        messages = raw[mask].map(lambda v: f"« {v} » dans « {f.label} » n'est pas {what} (art. 5.1) : corrigez la valeur.")
+        kind = "date" if f.kind == DATE else "number"
+        messages = raw[mask].map(lambda v: f"{unreadable(v, kind, f.label)} (art. 5.1) : corrigez la valeur.")
         out += form_findings(ctx, mask, f.key, ARTICLE,
                              "date-illisible" if f.kind == DATE else "nombre-illisible", ERREUR, messages)
     return out

@@ -19,7 +19,7 @@ from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from ..read.fields import BANK, BANK_FIELDS, CALENDAR, CALENDAR_FIELDS, DATE, MEMBER_FIELDS, MEMBERS, NUMBER
 from ..account.reference import instance_of
-from ..text import is_no_end_marker
+from ..text import CellIssue, is_no_end_marker, shown, unreadable
 from .base import blank, frame_findings, has_column
 
 RULE = "donnee-de-reference"
@@ -76,19 +76,32 @@ def _check(ctx: Context, frame, fields, what: str) -> list[Finding]:
     for f in fields:
         raw = frame[f"{f.key}__brut"]
         empty = blank(raw)
+        issue = raw.map(lambda v: isinstance(v, CellIssue))
+        if issue.any():  # an Excel error or a formula without its value, in any column
+            out += frame_findings(ctx, frame, issue, f.key, None, RULE, ERREUR,
+                                  raw[issue].map(lambda v: f"{what} : {v.explain(f.label)}."))
         if f.required:
             mask = empty & has_column(ctx, frame, f.key)
             out += frame_findings(ctx, frame, mask, f.key, None, RULE, ERREUR,
                                   f"{what} : « {f.label} » est vide ; les vérifications qui en dépendent "
                                   "ne peuvent pas être faites correctement.")
         if f.kind in (DATE, NUMBER):
-            bad = ~empty & frame[f.key].isna()
+            bad = ~empty & frame[f.key].isna() & ~issue
             if f.key == "fin_contrat":  # 9999-12-31 written for "ongoing" is read as no end
                 bad &= ~raw.map(is_no_end_marker, na_action="ignore").fillna(False).astype(bool)
-            msg = raw[bad].map(lambda v: f"{what} : « {v} » dans « {f.label} » n'est pas "
-                                         f"{'une date' if f.kind == DATE else 'un nombre'} lisible.")
+            kind = "date" if f.kind == DATE else "number"
+            msg = raw[bad].map(lambda v: f"{what} : {_unreadable(v, kind, f.label)}.")
             out += frame_findings(ctx, frame, bad, f.key, None, RULE, ERREUR, msg)
     return out
+
+
+def _unreadable(value, kind: str, label: str) -> str:
+    """The reference data's short wording (« n'est pas une date lisible ») unless the
+    value has a more precise one (out of 1900–2199, logical value, absurd number)."""
+    text = unreadable(value, kind, label)
+    if " n'est pas une date lisible" in text or " n'est pas un nombre lisible" in text:
+        return f"« {shown(value)} » dans « {label} » n'est pas {'une date' if kind == 'date' else 'un nombre'} lisible"
+    return text
 
 
 def regle_registre_lisible(ctx: Context) -> list[Finding]:

@@ -1,0 +1,149 @@
+"""The inbox as the treasurer leaves it: lock files, copies, links, unreadable folders;
+and the read cache that lets the monthly cycle skip unchanged workbooks."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+import syndic_batch.read.inbox as inbox_module
+from builders import form, inbox, write_forms
+from syndic_batch.config import DEFAULT_PARAMS, params_hash
+from syndic_batch.model import CLASSEUR_EN_DOUBLE, CLASSEUR_OUVERT, DOSSIER_IGNORE, LIEN_IGNORE
+from syndic_batch.read.data import WorkbookRead
+from syndic_batch.read.inbox import file_digest, read_inbox
+from syndic_batch.read.workbook import read_workbook
+
+
+def test_lock_files_name_the_workbook_open_in_excel_or_libreoffice(tmp_path):
+    root = inbox(tmp_path, [form()])
+    write_forms(root / "avril" / "formulaires-2026-04.xlsx", [form(matricule="1002")])
+    write_forms(root / "mai.xlsx", [form(matricule="1003")])
+    (root / "~$formulaires-2026-03.xlsx").write_bytes(b"lock")          # Excel, full name
+    (root / "avril" / "~$rmulaires-2026-04.xlsx").write_bytes(b"lock")  # Excel drops 2 letters
+    (root / ".~lock.mai.xlsx#").write_bytes(b"lock")                    # LibreOffice
+    (root / "~$orphelin.xlsx").write_bytes(b"lock")                     # no such workbook: silent
+    data = read_inbox(root)
+    opened = sorted((f.file, f.severity) for f in data.findings if f.rule == CLASSEUR_OUVERT)
+    assert opened == [("avril/formulaires-2026-04.xlsx", "avertissement"),
+                      ("formulaires-2026-03.xlsx", "avertissement"), ("mai.xlsx", "avertissement")]
+    msg = next(f.message for f in data.findings if f.file == "formulaires-2026-03.xlsx"
+               and f.rule == CLASSEUR_OUVERT)
+    assert "ouvert dans Excel" in msg and "~$formulaires-2026-03.xlsx" in msg and "non enregistrées" in msg
+    assert any("LibreOffice" in f.message for f in data.findings if f.file == "mai.xlsx")
+    assert len(data.forms) == 3  # the workbooks are still read
+
+
+def test_no_lock_file_no_finding(tmp_path):
+    data = read_inbox(inbox(tmp_path, [form()]))
+    assert not [f for f in data.findings if f.rule == CLASSEUR_OUVERT]
+
+
+def test_an_identical_copy_is_read_once_with_one_finding(tmp_path):
+    root = inbox(tmp_path, [form(), form(matricule="1002", heures_demandees=2)], name="2026-11.xlsx")
+    shutil.copy(root / "2026-11.xlsx", root / "2026-11 (1).xlsx")
+    data = read_inbox(root)
+    assert len(data.forms) == 2 and set(data.forms["_file"]) == {"2026-11.xlsx"}
+    [f] = [f for f in data.findings if f.rule == CLASSEUR_EN_DOUBLE]
+    assert (f.file, f.severity, f.row) == ("2026-11 (1).xlsx", "avertissement", None)
+    assert "identique à « 2026-11.xlsx »" in f.message
+    copy = next(r for r in data.files if r.path == "2026-11 (1).xlsx")
+    assert copy.duplicate_of == "2026-11.xlsx" and copy.rows == 0
+    original = next(r for r in data.files if r.path == "2026-11.xlsx")
+    assert copy.sha256 == original.sha256 and copy.size == original.size == (root / "2026-11.xlsx").stat().st_size
+    # no doublon for the copy's rows: its hours are not counted twice
+    from syndic_batch.context import Context
+    from syndic_batch.rules.registry import run_rules
+    findings = run_rules(Context(data, DEFAULT_PARAMS, __import__("datetime").date(2026, 4, 30)))
+    assert not [f for f in findings if f.rule == "doublon"]
+
+
+def test_links_and_unreadable_folders_get_an_info_each(tmp_path, monkeypatch):
+    root = inbox(tmp_path, [form()])
+    elsewhere = tmp_path / "ailleurs"
+    write_forms(elsewhere / "x.xlsx", [form(matricule="1002")])
+    os.symlink(elsewhere, root / "lien-dossier")
+    os.symlink(tmp_path / "disparu.xlsx", root / "lien-brise.xlsx")
+    (root / "prive").mkdir()
+    write_forms(root / "prive" / "y.xlsx", [form(matricule="1003")])
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # the tests run as root: a folder without permission is simulated
+        if Path(path).name == "prive":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    data = read_inbox(root)
+    got = sorted((f.rule, f.file, f.severity) for f in data.findings
+                 if f.rule in (LIEN_IGNORE, DOSSIER_IGNORE))
+    assert got == [(DOSSIER_IGNORE, "prive", "info"), (LIEN_IGNORE, "lien-brise.xlsx", "info"),
+                   (LIEN_IGNORE, "lien-dossier", "info")]
+    messages = {f.file: f.message for f in data.findings if f.rule in (LIEN_IGNORE, DOSSIER_IGNORE)}
+    assert "permission refusée" in messages["prive"]
+    assert "lien vers le dossier" in messages["lien-dossier"] and str(elsewhere) in messages["lien-dossier"]
+    assert "lien brisé" in messages["lien-brise.xlsx"]
+    assert list(data.forms["matricule"]) == ["1001"]  # nothing read through the link or the folder
+
+
+# ---------------------------------------------------------------- the per-file read and its cache
+
+def test_read_workbook_is_pure_and_picklable(tmp_path):
+    path = write_forms(tmp_path / "f.xlsx", [form(), form(matricule="1002")])
+    size, sha = file_digest(path)
+    one = read_workbook(path, "f.xlsx", DEFAULT_PARAMS, size, sha)
+    two = pickle.loads(pickle.dumps(one))
+    assert isinstance(two, WorkbookRead)
+    assert two.report.sha256 == sha and two.report.size == size == path.stat().st_size
+    assert [r[1] for r in two.rows["formulaires"]] == [2, 3]
+    assert two.records == one.records and [s.file for s in two.sources] == ["f.xlsx"]
+
+
+def test_the_cache_skips_the_parser_and_follows_the_parameters(tmp_path, monkeypatch):
+    root = inbox(tmp_path, [form(), form(matricule="1002", heures_demandees=2)])
+    cache = tmp_path / "cache"
+    calls: list[str] = []
+    real = inbox_module.read_workbook
+
+    def counting(path, rel, params, size=None, sha256=None):
+        calls.append(rel)
+        return real(path, rel, params, size, sha256)
+
+    monkeypatch.setattr(inbox_module, "read_workbook", counting)
+    first = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    assert sorted(calls) == ["formulaires-2026-03.xlsx", "registre.xlsx"]
+    assert len(list(cache.glob("*.pickle"))) == 2
+    calls.clear()
+    second = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    assert calls == []  # every workbook from the cache
+    assert second.forms.equals(first.forms) and second.members.equals(first.members)
+    assert [s.file for s in second.sources.values()] == [s.file for s in first.sources.values()]
+    # other parameters: another key, the workbooks are read again
+    other = dataclasses.replace(DEFAULT_PARAMS, lignes_en_tete=19)
+    assert params_hash(other) != params_hash(DEFAULT_PARAMS)
+    read_inbox(root, other, cache_dir=cache)
+    assert sorted(calls) == ["formulaires-2026-03.xlsx", "registre.xlsx"]
+    # a changed workbook is read again, the other one is not
+    calls.clear()
+    write_forms(root / "formulaires-2026-03.xlsx", [form(matricule="1003")])
+    third = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    assert calls == ["formulaires-2026-03.xlsx"] and list(third.forms["matricule"]) == ["1003"]
+    # a corrupt entry is ignored and rewritten
+    calls.clear()
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    assert sorted(calls) == ["formulaires-2026-03.xlsx", "registre.xlsx"]
+    assert list(again.forms["matricule"]) == ["1003"]
+    calls.clear()
+    read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    assert calls == []
+
+
+def test_params_hash_is_stable():
+    assert params_hash(DEFAULT_PARAMS) == params_hash(dataclasses.replace(DEFAULT_PARAMS))
+    assert len(params_hash(DEFAULT_PARAMS)) == 64
