@@ -191,6 +191,8 @@ def _patterns(p: bytes) -> dict[str, re.Pattern]:
         "v": re.compile(rb'<' + P + rb'v>([^<]*)</' + P + rb'v>'),
         # a cell tag with attributes but no r reference
         "no_ref": re.compile(rb'<' + P + rb'c\s(?![^>]*\br\s*=)[^>]*>'),
+        # a reference of two or three letters (AA…XFD): the literal start makes the search fast
+        "wide_quick": re.compile(rb' r="[A-Z]{2}'),
         # a cell holding a value in a column of two or three letters (AA…XFD)
         "wide": re.compile(rb'<' + P + rb'c\s[^>]*?\br\s*=\s*["\']([A-Z]{2,3})[0-9]{1,9}["\'][^>]*(?<!/)>'),
     }
@@ -211,7 +213,7 @@ def _extent(seg: bytes, pat: dict, value_ends: tuple[bytes, ...], cell_open: byt
     scan.max_row = max(scan.max_row, int(ref.group(2)))
     if scan.max_col < 26:
         scan.max_col = 26
-    if pat["wide"].search(seg):
+    if (pat["wide_quick"].search(seg) or b"r='" in seg) and pat["wide"].search(seg):
         letters = {m for m in pat["wide"].findall(seg)}
         scan.max_col = max(scan.max_col, col_index(max(letters, key=lambda s: (len(s), s))))
 
