@@ -159,3 +159,43 @@ def zip_bomb(path: Path, inflated_mb: int = 1000) -> Path:
                 fh.write(b"</sheetData></worksheet>")
     tmp.replace(path)
     return path
+
+
+def make_all(out: Path) -> list[Path]:
+    """The hostile inboxes of issue 11, one folder each, for measuring by hand:
+    ``python tests/hostile.py OUT`` then ``/usr/bin/time -v`` a read of each folder."""
+    made = [zip_bomb(out / "bombe" / "bombe.xlsx", 420)]            # ~1 MB zip, 420 MB inflated
+
+    def four_million():
+        yield 1, cells(1, HEADER + ["Extra"]), ""
+        for r in range(2, 200_002):
+            yield r, cells(r, ["1001", None, "2026-03-02", "Représentation", None, None, None, None, 3.5, 1.0,
+                               None, None, None, None, "2026-03-05", None, None, None, None, r]), ""
+    made.append(write_xlsx(out / "quatre-millions" / "f.xlsx", [("Formulaires", four_million(), "")]))
+
+    def styled_rows():
+        yield from form_rows([form_values(), form_values(matricule="1002"), form_values(matricule="1003")])
+        for r in range(5, 1_000_001):
+            yield r, None, 's="1" customFormat="1"'
+    made.append(write_xlsx(out / "lignes-formatees" / "f.xlsx", [("Formulaires", styled_rows(), "")]))
+
+    def styled_cells():
+        yield from form_rows([form_values()])
+        for r in range(3, 1_000_001):
+            yield r, "".join(f'<c r="{col_letter(c)}{r}" s="1"/>' for c in range(1, 6)), ""
+    made.append(write_xlsx(out / "cellules-formatees" / "f.xlsx", [("Formulaires", styled_cells(), "")]))
+
+    def wide():
+        for r in range(1, 21):
+            yield r, cells(r, [f"Texte {r}-{c}" for c in range(1, 16385)]), ""
+    made.append(write_xlsx(out / "colonnes-16384" / "f.xlsx", [("Feuil1", wide(), "")]))
+    made.append(write_xlsx(out / "loin" / "f.xlsx", [("Feuil1", [(1, cells(1, ["x"]), ""),
+                                                               (1048576, cells(1048576, ["y"], 16384), "")], "")]))
+    return made
+
+
+if __name__ == "__main__":
+    import sys
+
+    for p in make_all(Path(sys.argv[1])):
+        print(p, p.stat().st_size)

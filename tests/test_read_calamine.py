@@ -6,7 +6,6 @@ Workbooks are real: written with openpyxl (``builders``), straight as XML parts
 """
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -236,3 +235,56 @@ def test_xls_and_ods_forms_are_read_with_excel_row_numbers(converted, fmt, tmp_p
     expected = ["1001", "1001", "1002"] if fmt == "xls" else ["1001", None, "1002"]
     assert list(forms["matricule"]) == expected
     assert not [f for f in data.findings if f.rule == "fichier-illisible"]
+
+
+def test_the_fast_scan_and_the_lxml_scan_agree(tmp_path):
+    """A part with an XML comment goes through lxml; both passes find the same hidden
+    rows, error cells, formulas without value and extent."""
+    import zipfile
+
+    from syndic_batch.read.package import scan_part
+
+    rows = [form_values(), form_values(heures_demandees="#N/A"), form_values(heures_demandees="=1+1"),
+            form_values(matricule="1002")]
+    sheet = list(form_rows(rows, first_col=2, row_attrs={3: 'hidden="1"', 5: 'hidden="true"'}))
+    sheet.append((40, cells(40, ["fin"], 30), ""))   # AD40: the last value
+    plain = write_xlsx(tmp_path / "plain.xlsx", [("F", sheet, "")])
+    commented = [(r, (xml or "") + ("<!-- note -->" if r == 2 else ""), a) for r, xml, a in sheet]
+    odd = write_xlsx(tmp_path / "odd.xlsx", [("F", commented, "")])
+    scans = []
+    for path in (plain, odd):
+        with zipfile.ZipFile(path) as z:
+            scans.append(scan_part(z, "xl/worksheets/sheet1.xml"))
+    fast, exact = scans
+    assert fast.exact and not exact.exact
+    for s in scans:
+        assert list(s.hidden_rows) == [3, 5]
+        assert (s.max_row, s.max_col) == (40, 30)
+        assert {r: {c: (i.kind, i.code) for c, i in cols.items()} for r, cols in s.issues.items()} == {
+            3: {10: ("erreur", "#N/A")}, 4: {10: ("formule", "")}}
+    # and the reader gives the same rows from both
+    for path in (plain, odd):
+        box = tmp_path / path.stem
+        box.mkdir()
+        shutil.copy(path, box / path.name)
+        data = read_inbox(box)
+        assert list(data.forms["_row"]) == [2, 3, 4, 5]
+        assert [f.rule for f in data.findings] == [LIGNE_MASQUEE]
+
+
+def test_1904_date_system_and_time_cells(tmp_path):
+    """A workbook saved in the 1904 date system (Excel for Mac) gives the same dates;
+    a time typed in an hours cell (3:30) is 3,5 h."""
+    import datetime as dt
+
+    from python_calamine import CalamineWorkbook
+
+    from builders import CORPUS
+    from syndic_batch.read.workbook import sheet_rows
+
+    for name in ("date_1904.xlsx", "date.xlsx"):  # the same dates, 1904 and 1900 systems
+        wb = CalamineWorkbook.from_path(str(CORPUS / "calamine" / name))
+        rows = list(sheet_rows(wb.get_sheet_by_index(0)))
+        assert [(r, c0, v[0]) for r, c0, v in rows[:2]] == [(1, 0, dt.date(2021, 1, 1)), (2, 0, dt.date(2021, 1, 2))]
+    root = inbox(tmp_path, [form(heures_demandees=dt.time(3, 30))])
+    assert list(read_inbox(root).forms["heures_demandees"]) == [3.5]

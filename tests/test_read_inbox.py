@@ -8,7 +8,6 @@ import pickle
 import shutil
 from pathlib import Path
 
-import pytest
 
 import syndic_batch.read.inbox as inbox_module
 from builders import form, inbox, write_forms

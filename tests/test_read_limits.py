@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import form, inbox, write_forms
+from builders import form, write_forms
 from hostile import cells, col_letter, form_rows, form_values, write_xlsx, zip_bomb
 from syndic_batch.config import DEFAULT_PARAMS
 from syndic_batch.read.inbox import read_inbox
@@ -116,7 +116,7 @@ def test_cells_holding_only_a_style_do_not_count(tmp_path):
         yield from form_rows([form_values()])
         for r in range(3, 200_001):
             yield r, "".join(f'<c r="{col_letter(c)}{r}" s="1"/>' for c in (1, 5, 19)), ""
-        yield 200_001, f'<c r="XFD200001" s="1"/>', ""
+        yield 200_001, '<c r="XFD200001" s="1"/>', ""
     write_xlsx(root / "styles.xlsx", [("Formulaires", rows(), "")])
     got = read_in_child(root)
     assert got["rows"] == 1 and got["seconds"] < SLOW and got["rss_mb"] < 400
