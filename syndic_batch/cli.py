@@ -155,7 +155,8 @@ def _summary(result, out: Path) -> str:
         f"  Résultats dans {out} :",
         "    constats.json, constats.xlsx, annotes/, depot-employeur.xlsx"
         + (", plan-d-action.xlsx" if data.plan is not None else "")
-        + ", rapports/ce.html, rapports/cs.html, rapports/ag.html",
+        + ", rapports/ce.html, rapports/cs.html, rapports/ag.html"
+        + (" (et leurs PDF)" if any(p.suffix == ".pdf" for p in result.outputs) else ""),
     ]
     return "\n".join(lines)
 

@@ -35,8 +35,9 @@ def test_pdf_option_writes_three_letter_pdfs_beside_the_html(tmp_path, capsys):
     chromium_or_skip()
     out = tmp_path / "out"
     code = cli.main(["run", str(clean_inbox(tmp_path)), "--out", str(out), "--date", "2026-04-10", "--pdf"])
-    err = capsys.readouterr().err
-    assert code == 0 and err == ""
+    printed = capsys.readouterr()
+    assert code == 0 and printed.err == ""
+    assert "rapports/ce.html, rapports/cs.html, rapports/ag.html (et leurs PDF)" in printed.out
     for name in ("ce", "cs", "ag"):
         html, pdf = out / "rapports" / f"{name}.html", out / "rapports" / f"{name}.pdf"
         assert html.exists()
@@ -71,6 +72,8 @@ def test_without_a_converter_a_french_message_and_the_html_and_the_same_exit_cod
     assert "apt-get install chromium" in err and "pip install weasyprint" in err
     assert "Les rapports HTML sont écrits" in err and "Traceback" not in err
     assert sorted(p.name for p in (out / "rapports").iterdir()) == ["ag.html", "ce.html", "cs.html"]
+    assert cli.main(["run", str(clean_inbox(tmp_path)), "--out", str(out), "--date", "2026-04-10", "--pdf"]) == 0
+    assert "(et leurs PDF)" not in capsys.readouterr().out
     # an inbox with erreurs: still exit 1
     bad = tmp_path / "mauvais"
     bad.mkdir()
