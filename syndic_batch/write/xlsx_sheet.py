@@ -1,0 +1,363 @@
+"""A worksheet part rewritten by streaming: flagged cells restyled, missing cells created.
+
+The sheet's XML goes through in chunks and is copied **byte for byte**, except:
+
+* a flagged row (``<row>`` … ``</row>``) is parsed alone (lxml, wrapped in the namespace
+  declarations of the sheet) and written back with each flagged cell's ``s`` pointing to
+  a new format derived from its own; a flagged cell that does not exist is created, in
+  column order; every cell of that row gets an explicit ``r`` (so that no implicit
+  position can shift);
+* a flagged row that does not exist is created where its number puts it;
+* ``<legacyDrawing r:id>`` is inserted at its place in the schema's order when the sheet
+  gets its first comments.
+
+Memory is bounded by a row (plus one read chunk), never by the sheet: the sheet is never
+built as a tree. Elements are found by their local name under whatever prefix the file
+uses (``calamine/nonstandard-xml-ns-prefix.xlsx``). ``survey`` is a first, cheaper pass
+that finds what comes after the rows (merged ranges, the legacy drawing) and the
+declared used range, which the marks need before the rows are rewritten.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import IO, Callable
+
+from lxml import etree
+
+from .xlsx_package import PARSER, PackageError, local
+
+CHUNK = 1 << 20
+_NAME = rb"[A-Za-z_][\w.\-]*"
+_ROOT = re.compile(rb"<(?!\?|!)(" + _NAME + rb":)?(" + _NAME + rb")\b([^>]*)>")
+_SHEETDATA = re.compile(rb"<(" + _NAME + rb":)?sheetData\b([^>]*?)(/?)>")
+_XMLNS = re.compile(rb"""\sxmlns(?::(""" + _NAME + rb"""))?\s*=\s*("[^"]*"|'[^']*')""")
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([\w.\-]+)["']""")
+_DIMENSION = re.compile(rb"""<(?:""" + _NAME + rb""":)?dimension\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
+_COL = re.compile(rb"<(?:" + _NAME + rb":)?col\b([^>]*)>")
+_MERGE = re.compile(rb"""<(?:""" + _NAME + rb""":)?mergeCell\b[^>]*?\sref\s*=\s*["']([^"']+)["']""")
+_LEGACY = re.compile(rb"<(?:" + _NAME + rb":)?legacyDrawing\b([^>]*)>")
+_ATTR = re.compile(rb"""\s(?:(""" + _NAME + rb"""):)?(""" + _NAME + rb""")\s*=\s*("[^"]*"|'[^']*')""")
+_AFTER_LEGACY = re.compile(
+    rb"<(?:" + _NAME + rb":)?(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
+    rb"webPublishItems|tableParts|extLst|AlternateContent)\b|</(?:" + _NAME + rb":)?worksheet\s*>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def column_letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """(row, column) of ``B5``; None for anything else."""
+    m = _CELL_REF.match(ref.strip())
+    return (int(m.group(2)), column_number(m.group(1))) if m else None
+
+
+def _attrs(tag_body: bytes) -> dict[str, str]:
+    out = {}
+    for m in _ATTR.finditer(tag_body):
+        out[m.group(2).decode()] = m.group(3)[1:-1].decode("utf-8", "replace")
+    return out
+
+
+@dataclass
+class SheetLayout:
+    """What the marks need to know about a sheet before its rows are rewritten."""
+
+    prefix: bytes = b""                   # b"" or b"x:" — the prefix of the sheet's elements
+    wrap_open: bytes = b"<w>"             # a wrapper declaring every namespace of the sheet
+    first_column: int = 1                 # of the declared used range (<dimension>)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    legacy_rid: str | None = None         # r:id of <legacyDrawing>, if any
+    col_styles: list[tuple[int, int, int]] = field(default_factory=list)  # (min, max, s)
+
+    def top_left(self, row: int, col: int) -> tuple[int, int]:
+        """The cell, or the top-left cell of the merged range it lies in."""
+        for r0, c0, r1, c1 in self.merges:
+            if r0 <= row <= r1 and c0 <= col <= c1:
+                return r0, c0
+        return row, col
+
+    def column_style(self, col: int) -> int:
+        for lo, hi, s in self.col_styles:
+            if lo <= col <= hi:
+                return s
+        return 0
+
+
+class _Input:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream, self.buf = stream, b""
+
+    def more(self) -> bool:
+        data = self.stream.read(CHUNK)
+        self.buf += data
+        return bool(data)
+
+    def rest(self) -> bytes:
+        while self.more():
+            pass
+        return self.buf
+
+
+def _prolog(inp: _Input) -> tuple[re.Match, SheetLayout]:
+    """Read up to the ``<sheetData>`` start tag; the layout known from what precedes it."""
+    while True:
+        m = _SHEETDATA.search(inp.buf)
+        if m:
+            break
+        if not inp.more():
+            raise PackageError("no sheetData")
+    head = inp.buf[:m.end()]
+    enc = _ENCODING.match(head)
+    if enc and enc.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise PackageError("sheet not in UTF-8")
+    root = _ROOT.search(head)
+    if root is None or root.group(2) != b"worksheet":
+        raise PackageError("not a worksheet")
+    decls: dict[bytes, bytes] = {}
+    for body in (root.group(3), m.group(2)):
+        for d in _XMLNS.finditer(body):
+            decls[d.group(1) or b""] = d.group(2)
+    wrap = b"<w" + b"".join((b" xmlns:" + k if k else b" xmlns") + b"=" + v
+                            for k, v in decls.items()) + b">"
+    layout = SheetLayout(prefix=m.group(1) or b"", wrap_open=wrap)
+    dim = _DIMENSION.search(head)
+    if dim:
+        first = parse_ref(dim.group(1).decode("ascii", "replace").split(":")[0])
+        if first:
+            layout.first_column = first[1]
+    for c in _COL.finditer(head[:m.start()]):
+        a = _attrs(c.group(1))
+        try:
+            if int(a.get("style", "0")):
+                layout.col_styles.append((int(a["min"]), int(a["max"]), int(a["style"])))
+        except (KeyError, ValueError):
+            continue
+    return m, layout
+
+
+def survey(stream: IO[bytes]) -> SheetLayout:
+    """First pass: the prolog's layout, then the merged ranges and the legacy drawing
+    found after the rows (the rows themselves are skipped with a plain byte search)."""
+    inp = _Input(stream)
+    m, layout = _prolog(inp)
+    if m.group(3):  # <sheetData/>
+        tail = inp.rest()[m.end():]
+    else:
+        end = b"</" + layout.prefix + b"sheetData"
+        pos = m.end()
+        while True:
+            i = inp.buf.find(end, pos)
+            if i != -1:
+                tail = inp.rest()[i:]
+                break
+            keep = max(0, len(inp.buf) - len(end))
+            inp.buf, pos = inp.buf[keep:], 0
+            if not inp.more():
+                raise PackageError("sheetData not closed")
+    for mm in _MERGE.finditer(tail):
+        a, _, b = mm.group(1).decode("ascii", "replace").partition(":")
+        p, q = parse_ref(a), parse_ref(b or a)
+        if p and q:
+            layout.merges.append((min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1])))
+    legacy = _LEGACY.search(tail)
+    if legacy:
+        rid = next((v for k, v in _attrs(legacy.group(1)).items() if k == "id"), None)
+        layout.legacy_rid = rid
+    return layout
+
+
+Marks = dict[int, dict[int, object]]   # row -> column -> Look
+StyleOf = Callable[[int, object], int]  # (base format, Look) -> new format
+
+
+class _Rewriter:
+    def __init__(self, out: IO[bytes], layout: SheetLayout, marks: Marks, style_of: StyleOf) -> None:
+        self.out, self.layout, self.marks, self.style_of = out, layout, marks, style_of
+        self.pending = sorted(marks)
+        self.next = 0  # index in pending
+        p = layout.prefix
+        self.row_tag, self.row_end = b"<" + p + b"row", b"</" + p + b"row>"
+        self.data_end = b"</" + p + b"sheetData"
+
+    # -- new rows -----------------------------------------------------------------
+
+    def new_rows_before(self, limit: int | None) -> bytes:
+        """The flagged rows that do not exist, numbered below ``limit`` (None: all)."""
+        parts = []
+        while self.next < len(self.pending) and (limit is None or self.pending[self.next] < limit):
+            r = self.pending[self.next]
+            self.next += 1
+            p = self.layout.prefix
+            cells = b"".join(
+                b"<%sc r=\"%s%d\" s=\"%d\"/>" % (p, column_letters(c).encode(), r,
+                                                  self.style_of(self.layout.column_style(c), look))
+                for c, look in sorted(self.marks[r].items()))
+            parts.append(b"<%srow r=\"%d\">%s</%srow>" % (p, r, cells, p))
+        return b"".join(parts)
+
+    # -- an existing flagged row ----------------------------------------------------
+
+    def rewrite_row(self, row_bytes: bytes, rnum: int) -> bytes:
+        wrapped = etree.fromstring(self.layout.wrap_open + row_bytes + b"</w>", PARSER)
+        row = next(el for el in wrapped if isinstance(el.tag, str))
+        ns = etree.QName(row).namespace
+        ctag = f"{{{ns}}}c" if ns else "c"
+        cells: list[tuple[int, object]] = []
+        col = 0
+        for c in row:
+            if not isinstance(c.tag, str) or local(c.tag) != "c":
+                continue
+            ref = parse_ref(c.get("r") or "")
+            col = ref[1] if ref else col + 1
+            c.set("r", f"{column_letters(col)}{rnum}")
+            cells.append((col, c))
+        existing = dict(cells)
+        row_style = None
+        if (row.get("customFormat") or "").lower() in ("1", "true") and row.get("s"):
+            row_style = int(row.get("s"))
+        widened = False
+        for col, look in sorted(self.marks[rnum].items()):
+            c = existing.get(col)
+            if c is None:
+                base = row_style if row_style is not None else self.layout.column_style(col)
+                c = etree.Element(ctag)
+                c.set("r", f"{column_letters(col)}{rnum}")
+                after = next((e for cc, e in sorted(cells, key=lambda t: t[0]) if cc > col), None)
+                if after is not None:
+                    after.addprevious(c)
+                else:
+                    ext = next((e for e in row if isinstance(e.tag, str) and local(e.tag) == "extLst"), None)
+                    if ext is not None:
+                        ext.addprevious(c)
+                    else:
+                        row.append(c)
+                cells.append((col, c))
+                existing[col] = c
+                widened = True
+            else:
+                base = int(c.get("s") or 0)
+            c.set("s", str(self.style_of(base, look)))
+        if widened and row.get("spans") is not None:
+            del row.attrib["spans"]  # an optimisation hint; wrong once a cell is added outside
+        data = etree.tostring(wrapped, encoding="UTF-8", xml_declaration=False)
+        return data[data.index(b">") + 1:data.rindex(b"</")]
+
+    # -- the pass -----------------------------------------------------------------
+
+    def rows(self, inp: _Input, start: int) -> int:
+        """Copy the rows from ``inp.buf[start:]``; return where ``</sheetData`` starts
+        in ``inp.buf`` (everything before it written)."""
+        out = self.out
+        pos = search = start  # pos: first byte not yet written
+        prev = 0
+        e = inp.buf.find(self.data_end, search)  # found once per buffer, not once per row
+        while True:
+            buf = inp.buf
+            i = buf.find(self.row_tag, search)
+            if e != -1 and (i == -1 or e < i):
+                out.write(buf[pos:e])
+                out.write(self.new_rows_before(None))
+                return e
+            if i == -1 or i + len(self.row_tag) >= len(buf):
+                keep = max(pos, len(buf) - len(self.data_end))
+                out.write(buf[pos:keep])
+                inp.buf, pos, search = buf[keep:], 0, 0
+                if not inp.more():
+                    raise PackageError("sheetData not closed")
+                e = inp.buf.find(self.data_end)
+                continue
+            if buf[i + len(self.row_tag)] not in b" \t\r\n/>":
+                search = i + 1  # <rowSomething: not a row
+                continue
+            gt = buf.find(b">", i)
+            if gt == -1:
+                shift = pos
+                if not self._more(inp, pos):
+                    raise PackageError("truncated row")
+                pos, search = 0, i - shift
+                e = inp.buf.find(self.data_end, search)
+                continue
+            r = _ROW_NUMBER.search(buf, i, gt)
+            rnum = int(r.group(1)) if r else prev + 1
+            if rnum <= prev:
+                raise PackageError("rows out of order")
+            prev = rnum
+            if self.next < len(self.pending) and self.pending[self.next] < rnum:
+                out.write(buf[pos:i])
+                out.write(self.new_rows_before(rnum))
+                pos = i
+            if self.next < len(self.pending) and self.pending[self.next] == rnum:
+                if buf[gt - 1:gt] == b"/":
+                    end = gt + 1
+                else:
+                    k = buf.find(self.row_end, gt)
+                    moved = k == -1
+                    while k == -1:
+                        shift = pos
+                        if not self._more(inp, pos):
+                            raise PackageError("truncated row")
+                        buf = inp.buf
+                        pos, i, gt = 0, i - shift, gt - shift
+                        k = buf.find(self.row_end, gt)
+                    if moved:
+                        e = buf.find(self.data_end, gt)
+                    end = k + len(self.row_end)
+                out.write(buf[pos:i])
+                out.write(self.rewrite_row(buf[i:end], rnum))
+                self.next += 1
+                pos = search = end
+            else:
+                search = gt + 1
+
+    @staticmethod
+    def _more(inp: _Input, pos: int) -> bool:
+        """Drop what is already written (before ``pos``) and read one more chunk."""
+        inp.buf = inp.buf[pos:]
+        return inp.more()
+
+    def tail(self, tail: bytes, legacy: bytes | None) -> None:
+        if legacy:
+            m = _AFTER_LEGACY.search(tail)
+            if m is None:
+                raise PackageError("worksheet not closed")
+            tail = tail[:m.start()] + legacy + tail[m.start():]
+        self.out.write(tail)
+
+
+def rewrite(stream: IO[bytes], out: IO[bytes], layout: SheetLayout, marks: Marks,
+            style_of: StyleOf, legacy_rid: str | None, rel_ns: str) -> None:
+    """Second pass: copy the sheet to ``out`` with ``marks`` applied, adding
+    ``<legacyDrawing r:id="legacy_rid">`` when given."""
+    inp = _Input(stream)
+    m, _ = _prolog(inp)
+    w = _Rewriter(out, layout, marks, style_of)
+    p = layout.prefix
+    legacy = None
+    if legacy_rid:
+        rp = b"rr" if p == b"r:" else b"r"
+        legacy = b'<%slegacyDrawing xmlns:%s="%s" %s:id="%s"/>' % (
+            p, rp, rel_ns.encode(), rp, legacy_rid.encode())
+    if m.group(3):  # <sheetData/>: the rows we add are all there is
+        out.write(inp.buf[:m.start()])
+        rows = w.new_rows_before(None)
+        out.write(b"<%ssheetData>%s</%ssheetData>" % (p, rows, p) if rows else m.group(0))
+        w.tail(inp.rest()[m.end():], legacy)
+        return
+    out.write(inp.buf[:m.end()])
+    end = w.rows(inp, m.end())
+    w.tail(inp.rest()[end:], legacy)
