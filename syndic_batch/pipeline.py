@@ -117,7 +117,7 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
                 progress: Progress | None = None) -> tuple[list[Path], list[Finding]]:
     """Write every output; return the paths and the findings the writing adds
     (what an annotated copy cannot keep)."""
-    from .write.annotate import annotate_workbook
+    from .write.annotate import annotate_workbook, annotated_name
     from .write.constats import write_constats
     from .write.constats_xlsx import write_constats_xlsx
     from .write.deposit import write_deposit
@@ -135,10 +135,12 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     for i, report in enumerate(readable):
         if progress:
             progress(i, len(readable), report.path)
-        dst = refuse_inside_inbox(inbox, out / "annotes" / report.path)
+        dst = refuse_inside_inbox(inbox, out / "annotes" / annotated_name(report.path))
         dst.parent.mkdir(parents=True, exist_ok=True)
-        extra += annotate_workbook(inbox / report.path, dst, report.path, by_file.get(report.path, []))
-        outputs.append(dst)
+        copy = annotate_workbook(inbox / report.path, dst, report.path, by_file.get(report.path, []))
+        extra += copy
+        if copy.path is not None:
+            outputs.append(copy.path)
     if progress:
         progress(len(readable), len(readable), "")
     all_findings = sort_findings(findings + extra)

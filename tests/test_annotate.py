@@ -1,11 +1,11 @@
-"""The annotated copies (write/annotate.py) and what they cannot keep (write/preserve.py).
+"""The annotated copies (write/annotate.py, made by patching the package, xlsx_patch.py).
 
 Every test writes a real workbook (or copies one of ../shared/corpus to tmp_path),
-annotates it, and reopens the copy with openpyxl or reads its XML.
+annotates it, and reopens the copy with openpyxl or reads its XML. The whole corpus is
+in test_annotate_corpus.py; the .ods/.xls conversions in test_annotate_convert.py.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import zipfile
@@ -24,7 +24,6 @@ from builders import form, write_forms
 from syndic_batch.model import AVERTISSEMENT, CONTENU_NON_CONSERVE, ERREUR, INFO, Finding
 from syndic_batch.read.fields import FORM_FIELDS
 from syndic_batch.write.annotate import COMMENT_SEPARATOR, annotate_workbook
-from syndic_batch.write.preserve import what_would_be_lost
 
 from builders import CORPUS  # noqa: E402
 REL = "formulaires.xlsx"
@@ -33,10 +32,10 @@ HEURES = COL["heures_demandees"]  # column I
 
 
 def finding(severity=ERREUR, row=2, key="heures_demandees", article="4.5", rule="heures-par-jour",
-            message="10 h ce jour-là", sheet="Formulaires", file=REL) -> Finding:
+            message="10 h ce jour-là", sheet="Formulaires", file=REL, **member) -> Finding:
     col = COL[key] if key else None
     header = FORM_FIELDS[col - 1].label if col else None
-    return Finding(article, rule, severity, file, sheet, row, header, message, column_index=col)
+    return Finding(article, rule, severity, file, sheet, row, header, message, column_index=col, **member)
 
 
 @pytest.fixture
@@ -107,7 +106,7 @@ def test_a_message_that_already_names_its_article_is_not_prefixed_twice(forms_bo
     wb = load_workbook(dst)
     assert wb["Formulaires"]["A2"].comment.text == (
         "[ERREUR] Art. 2.1 — Le matricule « 9999 » n'est pas au registre des membres.")
-    assert wb["Constats"]["G2"].value == f.message  # the list keeps the message as written
+    assert wb["Constats"]["I2"].value == f.message  # the list keeps the message as written
 
 
 def test_an_existing_comment_is_kept_before_ours(tmp_path):
@@ -144,9 +143,9 @@ def test_a_row_finding_marks_the_first_column_and_a_file_finding_only_the_consta
     assert ws["A3"].fill.fgColor.rgb.endswith("FFE699")
     assert ws["A1"].comment is None and ws["A2"].comment is None
     rows = constats_rows(wb)
-    assert rows[1][:7] == ["Info", None, "feuille-non-reconnue", None, None, None, "Feuille ignorée."]
-    assert rows[1][7] is None and wb["Constats"]["H2"].hyperlink is None
-    assert rows[2][4] == 3 and wb["Constats"]["H3"].hyperlink.location == "'Formulaires'!A3"
+    assert rows[1] == ["Info", None, "feuille-non-reconnue", None, None, None, None, None, "Feuille ignorée."]
+    assert wb["Constats"]["G2"].hyperlink is None
+    assert rows[2][6] == "A3" and wb["Constats"]["G3"].hyperlink.location == "'Formulaires'!A3"
 
 
 def test_a_finding_inside_merged_cells_marks_the_top_left_cell(tmp_path):
@@ -159,7 +158,7 @@ def test_a_finding_inside_merged_cells_marks_the_top_left_cell(tmp_path):
     ws = wb["Formulaires"]
     assert ws["E2"].comment.text.endswith("Description à préciser.")
     assert "E2:E4" in {str(r) for r in ws.merged_cells.ranges}
-    assert wb["Constats"]["H2"].hyperlink.location == "'Formulaires'!E2"
+    assert wb["Constats"]["G2"].hyperlink.location == "'Formulaires'!E2"
 
 
 def test_findings_of_other_files_are_ignored(forms_book, tmp_path):
@@ -171,39 +170,58 @@ def test_findings_of_other_files_are_ignored(forms_book, tmp_path):
 
 # --- the Constats sheet ------------------------------------------------------------
 
-def test_constats_sheet_lists_every_finding_sorted_with_links(forms_book, tmp_path):
-    fs = [finding(INFO, row=4, key="date_decision", article="3.1", rule="fonds-syndicaux", message="Fonds."),
-          finding(ERREUR, row=2, key="heures_demandees", message="=SOMME(A1:A9) tapé par le membre"),
+HEADERS = ["Gravité", "Article", "Règle", "Matricule", "Nom", "Feuille", "Cellule", "Colonne", "Message"]
+
+
+def test_constats_sheet_lists_every_finding_with_its_member_and_a_link(forms_book, tmp_path):
+    fs = [finding(INFO, row=4, key="date_decision", article="3.1", rule="fonds-syndicaux", message="Fonds.",
+                  matricule="1002", nom="Benoît Gagnon"),
+          finding(ERREUR, row=2, key="heures_demandees", message="=SOMME(A1:A9) tapé par le membre",
+                  matricule="1001", nom="Amélie Tremblay"),
           finding(AVERTISSEMENT, row=2, key="matricule", article="2.3", rule="taux-declare",
-                  message="Taux déclaré 25,00 $ ; taux du contrat 30,00 $.")]
+                  message="Taux déclaré 25,00 $ ; taux du contrat 30,00 $.", matricule="1001",
+                  nom="Amélie Tremblay")]
     dst, _ = annotate(forms_book, fs, tmp_path)
     wb = load_workbook(dst)
     assert wb.sheetnames == ["Formulaires", "Constats"]
     ws = wb["Constats"]
     rows = constats_rows(wb)
-    assert rows[0] == ["Gravité", "Article", "Règle", "Feuille", "Ligne", "Colonne", "Constat", "Lien"]
-    assert [r[:6] for r in rows[1:]] == [
-        ["Avertissement", "2.3", "taux-declare", "Formulaires", 2, "Matricule"],
-        ["Erreur", "4.5", "heures-par-jour", "Formulaires", 2, "Heures demandées"],
-        ["Info", "3.1", "fonds-syndicaux", "Formulaires", 4, "Date de la décision"],
+    assert rows[0] == HEADERS
+    assert [r[:8] for r in rows[1:]] == [
+        ["Avertissement", "2.3", "taux-declare", "1001", "Amélie Tremblay", "Formulaires", "A2", "Matricule"],
+        ["Erreur", "4.5", "heures-par-jour", "1001", "Amélie Tremblay", "Formulaires", "I2", "Heures demandées"],
+        ["Info", "3.1", "fonds-syndicaux", "1002", "Benoît Gagnon", "Formulaires", "R4", "Date de la décision"],
     ]
-    assert [ws.cell(r, 8).hyperlink.location for r in (2, 3, 4)] == [
-        "'Formulaires'!A2", "'Formulaires'!I2", "'Formulaires'!R4"]
-    assert ws["H3"].value == "Aller à I2" and ws["H3"].font.underline == "single"
+    # each link leads to a cell that is marked and commented
+    for r in (2, 3, 4):
+        link = ws.cell(r, 7).hyperlink.location
+        sheet, _, coord = link.rpartition("!")
+        assert sheet == "'Formulaires'" and wb["Formulaires"][coord].comment is not None
+    assert ws["G3"].value == "I2" and ws["G3"].font.underline == "single"
     assert ws["A3"].fill.fgColor.rgb.endswith("FFC7CE") and ws["A2"].fill.fgColor.rgb.endswith("FFE699")
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H4"
-    assert ws.column_dimensions["G"].width >= 60
+    assert ws["A3"].border.left.style == "thick"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I4"
+    assert ws.column_dimensions["I"].width >= 60 and ws.column_dimensions["E"].width >= 20
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
     # a message that starts with "=" is text, not a formula
-    assert ws["G3"].value == "=SOMME(A1:A9) tapé par le membre" and ws["G3"].data_type == "s"
+    assert ws["I3"].value == "=SOMME(A1:A9) tapé par le membre" and ws["I3"].data_type == "s"
     assert "<f>" not in _sheet_xml(dst, "Constats")
+
+
+def test_a_hidden_sheet_is_named_in_the_link(tmp_path):
+    src = write_forms(tmp_path / "in" / REL, [form()])
+    wb = load_workbook(src)
+    wb.create_sheet("Accueil", 0)
+    wb["Formulaires"].sheet_state = "hidden"
+    wb.save(src)
+    dst, _ = annotate(src, [finding()], tmp_path)
+    assert load_workbook(dst)["Constats"]["G2"].value == "I2 (feuille masquée)"
 
 
 def test_no_finding_gives_aucun_constat(forms_book, tmp_path):
     dst, extra = annotate(forms_book, [], tmp_path)
     wb = load_workbook(dst)
-    assert extra == [] and constats_rows(wb) == [
-        ["Gravité", "Article", "Règle", "Feuille", "Ligne", "Colonne", "Constat", "Lien"],
-        ["Aucun constat", None, None, None, None, None, None, None]]
+    assert extra == [] and constats_rows(wb) == [HEADERS, ["Aucun constat"] + [None] * 8]
 
 
 def test_a_sheet_already_named_constats_is_left_alone(tmp_path):
@@ -215,24 +233,28 @@ def test_a_sheet_already_named_constats_is_left_alone(tmp_path):
     wb = load_workbook(dst)
     assert wb.sheetnames == ["Formulaires", "Constats", "Constats (syndic-batch)"]
     assert wb["Constats"]["A1"].value == "Notes de la trésorière" and wb["Constats"].max_row == 1
-    assert wb["Constats (syndic-batch)"]["G2"].value == "10 h ce jour-là"
+    assert wb["Constats (syndic-batch)"]["I2"].value == "10 h ce jour-là"
 
 
 def test_links_quote_sheet_names_with_apostrophes(tmp_path):
     src = write_forms(tmp_path / "in" / REL, [form()], sheet="Avril d'été")
     dst, _ = annotate(src, [finding(sheet="Avril d'été")], tmp_path)
     wb = load_workbook(dst)
-    assert wb["Constats"]["H2"].hyperlink.location == "'Avril d''été'!I2"
+    assert wb["Constats"]["G2"].hyperlink.location == "'Avril d''été'!I2"
     assert wb["Avril d'été"]["I2"].comment is not None
 
 
 # --- what stays as it was ----------------------------------------------------------
 
 def _sheet_xml(path: Path, title: str) -> str:
-    """The XML of the worksheet named ``title`` in an openpyxl-written file."""
-    with zipfile.ZipFile(path) as z:
-        names = re.findall(r'<sheet [^>]*name="([^"]+)"', z.read("xl/workbook.xml").decode())
-        return z.read(f"xl/worksheets/sheet{names.index(title) + 1}.xml").decode()
+    """The XML of the worksheet named ``title``."""
+    from syndic_batch.write.xlsx_package import Package
+    pkg = Package(path)
+    try:
+        [part] = [s.part for s in pkg.sheets() if s.name == title]
+        return pkg.read(part).decode()
+    finally:
+        pkg.close()
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
@@ -321,82 +343,48 @@ def test_macros_of_an_xlsm_are_kept(tmp_path):
         assert "macroEnabled" in b.read("[Content_Types].xml").decode()
 
 
-# --- what the copy cannot keep (preserve.py), checked against the real round trip --
+# --- the package is patched: what openpyxl used to drop is kept ----------------------
 
-def _parts(path: Path) -> set[str]:
+def _parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
-        return {n.replace("\\", "/") for n in z.namelist()}
+        return {n.replace("\\", "/"): z.read(n) for n in z.namelist()}
 
 
-def test_pictures_are_reported_exactly_when_the_copy_loses_them(tmp_path):
-    """openpyxl keeps pictures only when Pillow is installed: the finding follows suit."""
-    src = corpus_copy(tmp_path, "calamine/picture.xlsx")
-    dst, extra = annotate(src, [], tmp_path, rel="picture.xlsx")
-    media = [p for p in _parts(dst) if p.startswith("xl/media/")]
-    if importlib.util.find_spec("PIL") is not None:
-        assert extra == [] and len(media) == 2
-        return
-    assert media == []
-    assert [(f.rule, f.severity, f.article, f.file, f.sheet, f.row) for f in extra] == [
-        (CONTENU_NON_CONSERVE, AVERTISSEMENT, None, "picture.xlsx", "Sheet1", None),
-        (CONTENU_NON_CONSERVE, AVERTISSEMENT, None, "picture.xlsx", "Sheet2", None)]
-    assert extra[0].message == ("La feuille « Sheet1 » contient 1 image, que la copie annotée ne "
-                                "reprend pas ; consultez l'original.")
-    # ... and the Constats sheet of the copy says so
-    assert [r[6] for r in constats_rows(load_workbook(dst))[1:]] == [f.message for f in extra]
+def _first_cell(path: Path, sheet: str) -> Finding:
+    return Finding("4.1", "categorie-inconnue", ERREUR, "c.xlsx", sheet, 1, "x", "Catégorie inconnue.",
+                   column_index=1)
 
 
-def test_pictures_are_reported_when_pillow_is_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr("syndic_batch.write.preserve._pillow_installed", lambda: False)
-    assert what_would_be_lost(CORPUS / "calamine/picture.xlsx") == [
-        ("Sheet1", "La feuille « Sheet1 » contient 1 image, que la copie annotée ne reprend pas ; "
-                   "consultez l'original."),
-        ("Sheet2", "La feuille « Sheet2 » contient 1 image, que la copie annotée ne reprend pas ; "
-                   "consultez l'original.")]
+@pytest.mark.parametrize("name, sheet, kept", [
+    ("calamine/picture.xlsx", "Sheet1", ("xl/media/", "xl/drawings/drawing")),
+    ("sheetjs/metadata_2019.xlsx", "Sheet1", ("xl/richData/", "xl/metadata.xml")),
+    ("sheetjs/Attendance.xlsx", "Attendance - Attendance", ("xl/drawings/drawing",)),
+    ("sheetjs/threaded_comments_none.xlsx", "Sheet1", ("xl/threadedComments/", "xl/persons/")),
+    ("sheetjs/pivot_table_test.xlsm", None, ("xl/pivotTables/", "xl/pivotCache/", "xl/charts/",
+                                             "xl/vbaProject.bin")),
+    ("calamine/pivots.xlsx", None, ("xl/pivotTables/", "xl/pivotCache/")),
+])
+def test_pictures_shapes_threads_pivots_and_extensions_are_kept_byte_for_byte(tmp_path, name, sheet, kept):
+    src = corpus_copy(tmp_path, name)
+    first = sheet or load_workbook(src, read_only=True).sheetnames[0] if name != "calamine/pivots.xlsx" \
+        else "DataSheet"
+    dst, extra = annotate(src, [_first_cell(src, first)], tmp_path, rel="c.xlsx")
+    assert extra == []
+    before, after = _parts(src), _parts(dst)
+    found = [p for p in before if p.startswith(kept)]
+    assert found and all(after[p] == before[p] for p in found)
 
 
-def test_pictures_in_cells_are_reported_and_lost(tmp_path):
-    src = corpus_copy(tmp_path, "sheetjs/metadata_2019.xlsx")
-    dst, extra = annotate(src, [], tmp_path, rel="m.xlsx")
-    assert [f.message for f in extra] == [
-        "La feuille « Sheet1 » contient 8 images (ou valeurs enrichies) placées dans des cellules, "
-        "que la copie annotée ne reprend pas ; consultez l'original."]
-    assert not any(p.startswith("xl/richData/") for p in _parts(dst))
-
-
-def test_shapes_are_reported(tmp_path):
-    src = corpus_copy(tmp_path, "sheetjs/Attendance.xlsx")
-    dst, extra = annotate(src, [], tmp_path, rel="a.xlsx")
-    assert [f.message for f in extra] == [
-        "La feuille « Attendance - Attendance » contient 3 formes (zones de texte, flèches…), que la "
-        "copie annotée ne reprend pas ; consultez l'original."]
-    assert not any("drawing" in p for p in _parts(dst))
-
-
-def test_threaded_comments_are_reported_and_their_text_kept_as_a_note(tmp_path):
+def test_threaded_comments_stay_and_our_note_is_added_beside_them(tmp_path):
     src = corpus_copy(tmp_path, "sheetjs/threaded_comments_none.xlsx")
-    dst, extra = annotate(src, [], tmp_path, rel="t.xlsx")
-    assert [f.message for f in extra] == [
-        "La feuille « Sheet1 » contient 1 commentaire à fil de discussion (2 réponses) : la copie "
-        "annotée n'en garde que le texte, sous forme de note ; consultez l'original."]
-    assert not any("threadedComment" in p for p in _parts(dst))
-    assert "Test3" in load_workbook(dst)["Sheet1"]["E5"].comment.text
+    f = Finding(None, "doublon", AVERTISSEMENT, "t.xlsx", "Sheet1", 5, "x", "Doublon.", column_index=5)
+    dst, extra = annotate(src, [f], tmp_path, rel="t.xlsx")
+    assert extra == []
+    text = load_workbook(dst)["Sheet1"]["E5"].comment.text
+    assert "Test3" in text and text.endswith("[AVERTISSEMENT] Contrôle « doublon » — Doublon.")
 
 
-def test_macro_and_dialog_sheets_are_reported(tmp_path):
-    src = corpus_copy(tmp_path, "sheetjs/BlankSheetTypes.xlsm")
-    dst, extra = annotate(src, [], tmp_path, rel="b.xlsm")
-    assert [(f.sheet, f.message) for f in extra] == [
-        ("Macro1", "La feuille de macros Excel 4.0 « Macro1 » devient une feuille ordinaire dans la "
-                   "copie annotée : ses macros n'y fonctionnent pas ; consultez l'original."),
-        ("Dialog1", "La feuille de dialogue « Dialog1 » devient une feuille ordinaire, sans ses "
-                    "contrôles, dans la copie annotée ; consultez l'original.")]
-    parts = _parts(dst)
-    assert not any(p.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for p in parts)
-    assert {"Macro1", "Dialog1"} <= set(load_workbook(dst).sheetnames)
-
-
-def test_excel_2010_extensions_are_reported_but_harmless_ones_are_not(tmp_path):
+def test_excel_2010_extensions_are_kept(tmp_path):
     src = write_forms(tmp_path / "in" / REL, [form()])
     ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
            'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
@@ -408,61 +396,196 @@ def test_excel_2010_extensions_are_reported_but_harmless_ones_are_not(tmp_path):
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"</worksheet>", ext.encode())
             b.writestr(item, data)
-    assert what_would_be_lost(src) == []
-    dst, extra = annotate(patched, [], tmp_path, rel="x14.xlsx")
-    assert [f.message for f in extra] == [
-        "La feuille « Formulaires » contient des éléments d'Excel 2010 ou plus récent (validations "
-        "de données étendues) : la copie annotée ne les reprend pas ; consultez l'original."]
-    assert "extLst" not in _sheet_xml(dst, "Formulaires")
-    # a Mac page-layout extension (mx:PLV) carries nothing: no finding
-    assert what_would_be_lost(CORPUS / "sheetjs/cell_style_simple.xlsx") == []
+    dst, extra = annotate(patched, [finding(file="x14.xlsx")], tmp_path, rel="x14.xlsx")
+    assert extra == []
+    xml = _sheet_xml(dst, "Formulaires")
+    # the comments' drawing goes before the extensions, as the schema orders them
+    assert xml.index("<legacyDrawing") < xml.index("<extLst>") and "x14:dataValidations" in xml
 
 
-def test_charts_and_pivot_tables_are_kept_so_not_reported(tmp_path):
-    src = corpus_copy(tmp_path, "sheetjs/pivot_table_test.xlsm")
-    dst, extra = annotate(src, [], tmp_path, rel="p.xlsm")
+def test_macro_and_dialog_sheets_are_kept_and_their_findings_listed(tmp_path):
+    src = corpus_copy(tmp_path, "sheetjs/BlankSheetTypes.xlsm")
+    fs = [Finding(None, "doublon", AVERTISSEMENT, "b.xlsm", "Macro1", 2, None, "Doublon.")]
+    dst, extra = annotate(src, fs, tmp_path, rel="b.xlsm")
+    assert [(f.rule, f.sheet, f.message) for f in extra] == [
+        (CONTENU_NON_CONSERVE, "Macro1", "La feuille « Macro1 » est une feuille de macros : ses "
+         "constats ne peuvent pas y être marqués dans la copie annotée ; ils figurent dans la "
+         "feuille Constats.")]
+    before, after = _parts(src), _parts(dst)
+    assert all(after[p] == before[p] for p in before if p.startswith(("xl/macrosheets/", "xl/dialogsheets/")))
+    rows = constats_rows(load_workbook(dst, read_only=False), name=load_workbook(dst).sheetnames[-1])
+    assert [r[6] for r in rows[1:]] == [None, "ligne 2"]
+
+
+def test_a_strict_open_xml_workbook_is_annotated_in_its_own_namespaces(tmp_path):
+    src = corpus_copy(tmp_path, "sheetjs/sheet_visibility_strict.xlsx")
+    f = Finding(None, "doublon", AVERTISSEMENT, "s.xlsx", "Visible", 1, None, "Doublon.")
+    dst, extra = annotate(src, [f], tmp_path, rel="s.xlsx")
+    assert extra == []
+    from python_calamine import CalamineWorkbook
+    book = CalamineWorkbook.from_path(str(dst))
+    assert book.sheet_names[-1] == "Constats"
+    assert book.get_sheet_by_name("Constats").to_python()[1][8] == "Doublon."
+    xml = _sheet_xml(dst, "Visible")
+    assert 'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"' in xml and "<legacyDrawing" in xml
+
+
+def test_unusual_part_paths_and_prefixes_are_followed(tmp_path):
+    wtf = corpus_copy(tmp_path, "sheetjs/wtf_path.xlsx")
+    f = Finding(None, "doublon", AVERTISSEMENT, "w.xlsx", "SheetJS", 2, None, "Doublon.", column_index=2)
+    dst, extra = annotate(wtf, [f], tmp_path, rel="w.xlsx")
     assert extra == []
     parts = _parts(dst)
-    assert sum(p.startswith("xl/charts/chart") for p in parts) == 2
-    assert sum(p.startswith("xl/pivotTables/pivotTable") for p in parts) == 3
+    assert "wtf/worksheets/sheet1.xml" in parts and "xl/workbook.xml" not in parts
+    assert "[AVERTISSEMENT]" in parts["wtf/comments1.xml"].decode()
+    assert b'<c r="B2"' in parts["wtf/worksheets/sheet1.xml"]
+
+    odd = corpus_copy(tmp_path, "calamine/nonstandard-xml-ns-prefix.xlsx")
+    f = Finding(None, "doublon", AVERTISSEMENT, "n.xlsx", "Sheet1", 2, None, "Doublon.", column_index=2)
+    dst, extra = annotate(odd, [f], tmp_path, rel="n.xlsx")
+    ws = load_workbook(dst)["Sheet1"]
+    assert ws["B2"].value == 3 and ws["B2"].fill.fgColor.rgb.endswith("FFE699")
+    assert ws["B2"].comment.text.endswith("Doublon.")
 
 
-def test_a_strict_open_xml_workbook_is_reported(tmp_path):
-    src = corpus_copy(tmp_path, "sheetjs/sheet_visibility_strict.xlsx")
-    dst, extra = annotate(src, [], tmp_path, rel="s.xlsx")
-    assert len(extra) == 1 and "« Open XML strict »" in extra[0].message
-    assert load_workbook(dst).sheetnames == ["Constats"]
+# --- cells: derived styles, new cells, boxes -----------------------------------------
+
+def test_a_flagged_cell_keeps_its_number_format_font_and_alignment(tmp_path):
+    from openpyxl.styles import Alignment
+    src = write_forms(tmp_path / "in" / REL, [form(), form()])
+    wb = load_workbook(src)
+    ws = wb["Formulaires"]
+    ws["C2"].number_format = "d mmmm yyyy"
+    ws["C2"].font = Font(bold=True, italic=True, color="FF0000")
+    ws["C2"].alignment = Alignment(horizontal="right", vertical="top")
+    ws["C3"].number_format = "d mmmm yyyy"
+    wb.save(src)
+    fs = [finding(ERREUR, row=2, key="date_activite"), finding(INFO, row=3, key="date_activite")]
+    dst, _ = annotate(src, fs, tmp_path)
+    ws = load_workbook(dst)["Formulaires"]
+    c2, c3 = ws["C2"], ws["C3"]
+    assert c2.number_format == "d mmmm yyyy" and c3.number_format == "d mmmm yyyy"
+    assert c2.font.b and c2.font.i and c2.font.color.rgb.endswith("FF0000")
+    assert (c2.alignment.horizontal, c2.alignment.vertical) == ("right", "top")
+    assert c2.fill.fgColor.rgb.endswith("FFC7CE") and c2.border.left.style == "thick"
+    assert c3.fill.fgColor.rgb.endswith("BDD7EE") and c3.border.left.style == "dotted"
+    assert not c3.font.b
+    # cells not flagged keep their format (same style index as before)
+    assert ws["D2"].fill.fill_type is None and ws["C4"].value is None
 
 
-def test_a_workbook_openpyxl_cannot_load_whole_gets_a_values_only_copy(tmp_path):
-    src = corpus_copy(tmp_path, "calamine/pivots.xlsx")
-    with pytest.raises(Exception):
-        load_workbook(src)
-    dst, extra = annotate(src, [], tmp_path, rel="pivots.xlsx")
-    assert [f.message for f in extra] == [
-        "Le classeur n'a pas pu être recopié avec sa mise en forme (TypeError) : la copie annotée "
-        "n'en reprend que les valeurs et les formules ; consultez l'original."]
-    ro = load_workbook(src, read_only=True)
-    expected = [list(r) for r in ro["DataSheet"].iter_rows(values_only=True)]
-    ro.close()
-    got = [list(r) for r in load_workbook(dst)["DataSheet"].iter_rows(values_only=True)]
-    assert got == expected and len(got) > 5
+def test_missing_cells_and_rows_are_created_in_order(tmp_path):
+    src = write_forms(tmp_path / "in" / REL, [form(), form(), form()])
+    wb = load_workbook(src)
+    ws = wb["Formulaires"]
+    for col in range(1, 22):
+        ws.cell(3, col).value = None  # row 3 gone from the file
+    wb.save(src)
+    fs = [finding(ERREUR, row=2, key="organisme"),          # an empty spot in an existing row
+          finding(AVERTISSEMENT, row=3, key="description"),  # a row that does not exist
+          finding(INFO, row=9, key="categorie")]             # below the last row
+    dst, extra = annotate(src, fs, tmp_path)
+    assert extra == []
+    xml = _sheet_xml(dst, "Formulaires")
+    rows = [int(r) for r in re.findall(r'<row r="(\d+)"', xml)]
+    assert rows == sorted(rows) and {3, 9} <= set(rows)
+    row2 = re.search(r'<row r="2".*?</row>', xml).group(0)
+    cols = re.findall(r'<c r="([A-Z]+)2"', row2)
+    assert "G" in cols and cols == sorted(cols, key=lambda c: (len(c), c))
+    ws = load_workbook(dst)["Formulaires"]
+    assert ws["G2"].fill.fgColor.rgb.endswith("FFC7CE") and ws["G2"].value is None
+    assert ws["E3"].comment.text.startswith("[AVERTISSEMENT]") and ws["D9"].comment is not None
+    assert ws["F2"].value is None and ws["H2"].value is None and ws["A2"].value == "1001"
+
+
+def _box_heights(path: Path) -> dict[str, int]:
+    """Height in pixels of each note's box, by cell (from the VML drawing)."""
+    out = {}
+    with zipfile.ZipFile(path) as z:
+        for n in z.namelist():
+            if n.endswith(".vml"):
+                vml = z.read(n).decode("latin-1")
+                for shape in (m.group(0) for m in re.finditer(r"<(\w+):shape\b.*?</\1:shape>", vml, re.S)):
+                    h = re.search(r"height:(\d+)px", shape)
+                    r = re.search(r"<(?:\w+:)?Row>(\d+)", shape)
+                    c = re.search(r"<(?:\w+:)?Column>(\d+)", shape)
+                    out[f"{chr(65 + int(c.group(1)))}{int(r.group(1)) + 1}"] = int(h.group(1))
+    return out
+
+
+def test_comment_boxes_grow_with_their_text(forms_book, tmp_path):
+    fs = [finding(row=2, message="Court."), finding(row=3, message="Un long constat. " * 40),
+          finding(row=4, message="Premier."), finding(row=4, rule="autre", message="Deuxième.")]
+    dst, _ = annotate(forms_book, fs, tmp_path)
+    h = _box_heights(dst)
+    assert h["I2"] < h["I4"] < h["I3"]
+    with zipfile.ZipFile(dst) as z:
+        vml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+    anchors = [list(map(int, a.split(","))) for a in re.findall(r"<x:Anchor>(.*?)</x:Anchor>", vml)]
+    spans = sorted(a[6] - a[2] for a in anchors)  # rows each box spans
+    assert spans[0] < spans[-1]
+
+
+def test_an_existing_box_is_resized_when_our_text_is_added(tmp_path):
+    src = write_forms(tmp_path / "in" / REL, [form(), form()])
+    wb = load_workbook(src)
+    wb["Formulaires"]["I2"].comment = Comment("Vu.", "Line", width=100, height=40)
+    wb.save(src)
+    dst, _ = annotate(src, [finding(message="Un long constat. " * 30)], tmp_path)
+    assert _box_heights(dst)["I2"] > 40
+    comment = load_workbook(dst)["Formulaires"]["I2"].comment
+    assert comment.author == "Line" and comment.text.startswith("Vu.\n" + COMMENT_SEPARATOR)
+
+
+def test_untouched_parts_are_copied_raw(forms_book, tmp_path):
+    src = write_forms(tmp_path / "in" / REL, [form(), form()])
+    wb = load_workbook(src)
+    wb.create_sheet("Notes")["A1"] = "Rien à signaler"
+    wb.save(src)
+    dst, _ = annotate(src, [finding()], tmp_path)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst) as b:
+        before = {i.filename: i for i in a.infolist()}
+        after = {i.filename: i for i in b.infolist()}
+        for name in ("xl/worksheets/sheet2.xml", "xl/theme/theme1.xml", "docProps/core.xml"):
+            i, j = before[name], after[name]
+            assert (j.CRC, j.compress_size, j.compress_type) == (i.CRC, i.compress_size, i.compress_type)
+        rewritten = {n for n in before if b.read(n) != a.read(n)}
+    assert rewritten == {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                         "[Content_Types].xml", "xl/styles.xml"}
 
 
 # --- atomic writing ----------------------------------------------------------------
 
-def test_a_failed_save_leaves_no_partial_copy(forms_book, tmp_path, monkeypatch):
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"PK partial")
+def test_a_failed_patch_gives_a_converted_copy_and_says_so(forms_book, tmp_path, monkeypatch):
+    def broken(*args):
+        args[1].write(b"<partial")
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr("syndic_batch.write.xlsx_patch.rewrite", broken)
     dst, extra = annotate(forms_book, [finding()], tmp_path)
-    assert not dst.exists()
-    assert list(dst.parent.iterdir()) == []
     assert [f.message for f in extra] == [
+        "Le classeur n'a pas pu être recopié tel quel (RuntimeError) : la copie annotée n'en "
+        "reprend que les valeurs, sans mise en forme, formules ni commentaires ; consultez "
+        "l'original."]
+    ws = load_workbook(dst)["Formulaires"]
+    assert ws["I2"].value == 3.5 and ws["I2"].comment.text.startswith("[ERREUR]")
+    assert [p.name for p in dst.parent.iterdir()] == [REL]
+
+
+def test_a_copy_that_cannot_be_written_at_all_leaves_no_file(forms_book, tmp_path, monkeypatch):
+    def broken(*args):
+        Path(args[1]).write_bytes(b"PK partial")
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr("syndic_batch.write.xlsx_patch.patch", broken)
+    monkeypatch.setattr("syndic_batch.write.convert.convert", broken)
+    dst = tmp_path / "out" / "annotes" / REL
+    dst.parent.mkdir(parents=True)
+    result = annotate_workbook(forms_book, dst, REL, [finding()])
+    assert result.path is None and not dst.exists() and list(dst.parent.iterdir()) == []
+    assert result[-1].message == (
         "La copie annotée de ce classeur n'a pas pu être produite (RuntimeError) : ses constats "
-        "figurent dans constats.json et les rapports ; consultez l'original."]
+        "figurent dans constats.json et les rapports ; consultez l'original.")
 
 
 def test_a_disk_error_is_raised_and_an_older_copy_is_left_whole(forms_book, tmp_path, monkeypatch):
@@ -470,32 +593,22 @@ def test_a_disk_error_is_raised_and_an_older_copy_is_left_whole(forms_book, tmp_
     dst.parent.mkdir(parents=True)
     dst.write_bytes(b"previous run")
 
-    def full_disk(self, filename):
-        Path(filename).write_bytes(b"PK partial")
+    def full_disk(*args):
+        Path(args[1]).write_bytes(b"PK partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", full_disk)
+    monkeypatch.setattr("syndic_batch.write.xlsx_patch.patch", full_disk)
     with pytest.raises(OSError):
         annotate_workbook(forms_book, dst, REL, [finding()])
     assert dst.read_bytes() == b"previous run"
     assert [p.name for p in dst.parent.iterdir()] == [REL]
 
 
-def test_row_findings_do_not_rescan_the_sheet_for_each_finding(tmp_path, monkeypatch):
-    """``Worksheet.min_column`` walks every cell: with 100 000 rows it must run once per sheet."""
+def test_row_findings_mark_the_first_column_of_the_used_range(tmp_path):
     src = write_forms(tmp_path / "in" / REL, [form()] * 300)
-    calls = []
-    original = openpyxl.worksheet.worksheet.Worksheet.min_column
-
-    def counting(ws):
-        calls.append(ws.title)
-        return original.fget(ws)
-
-    monkeypatch.setattr(openpyxl.worksheet.worksheet.Worksheet, "min_column", property(counting))
     fs = [finding(AVERTISSEMENT, key=None, row=r, article=None, rule="doublon", message="Doublon.")
           for r in range(2, 302)]
     dst, _ = annotate(src, fs, tmp_path)
-    assert calls.count("Formulaires") == 1
-    monkeypatch.undo()
     ws = load_workbook(dst)["Formulaires"]
     assert all(ws.cell(r, 1).comment is not None for r in range(2, 302))
+    assert _box_heights(dst)["A2"] > 0

@@ -105,7 +105,7 @@ def test_corpus_file_is_read_or_refused_and_annotated(original, tmp_path):
             copy = load_workbook(dst)
         constats = copy[copy.sheetnames[-1]]
         assert constats.title.startswith("Constats")
-        messages = [r[6] for r in constats.iter_rows(min_row=2, values_only=True)]
+        messages = [r[8] for r in constats.iter_rows(min_row=2, values_only=True)]
         assert sorted(messages) == sorted([f.message for f in made_up + extra])
         if first in copy.sheetnames and hasattr(copy[first], "iter_rows"):
             ws = copy[first]

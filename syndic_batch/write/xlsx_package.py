@@ -97,7 +97,7 @@ class Package:
     # -- parts --------------------------------------------------------------------
 
     def info(self, part: str) -> zipfile.ZipInfo | None:
-        return self.infos.get(part.lstrip("/").lower())
+        return self.infos.get(part.replace("\\", "/").lstrip("/").lower())
 
     def exists(self, part: str) -> bool:
         return self.info(part) is not None

@@ -146,7 +146,9 @@ def _patch(pkg: Package, dst: Path, rel: str, findings: list[Finding]) -> list[F
     styles_part = styles_rel.target if styles_rel and pkg.exists(styles_rel.target) else None
     styles = Styles(pkg.read(styles_part) if styles_part else None, main_ns)
     if styles_part is None:
-        styles_part = new_name(posixpath.join(wb_dir, "styles{}.xml"))
+        styles_part = posixpath.join(wb_dir, "styles.xml")  # where openpyxl looks for it
+        if pkg.exists(styles_part):
+            styles_part = new_name(posixpath.join(wb_dir, "styles{}.xml"))
         wb_rels.add(rel_ns, "styles", styles_part)
         override(styles_part, CT_STYLES)
 
