@@ -106,10 +106,11 @@ def worksheet_xml(rows: list[Row], styles, main_ns: str, rel_ns: str) -> bytes:
     links = []
     if not rows:
         out.append(f'<row r="2">{_cell("A2", italic, EMPTY)}</row>')
+    letters = [column_letters(i) for i in range(1, len(HEADERS) + 1)]
     for r, row in enumerate(rows, start=2):
         out.append(f'<row r="{r}" ht="{15 * row.lines + 2}" customHeight="1">')
         for i, value in enumerate(row.values, 1):
-            ref = f"{column_letters(i)}{r}"
+            ref = f"{letters[i - 1]}{r}"
             if i == 1:
                 style = severity[row.finding.severity]
             elif i == LINK_COLUMN and row.link:

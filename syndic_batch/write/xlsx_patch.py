@@ -28,7 +28,7 @@ from .xlsx_comments import merge_comments, merge_vml, used_blocks
 from .xlsx_package import (CT_COMMENTS, CT_NS, CT_RELS, CT_STYLES, CT_VML, CT_WORKSHEET, PARSER,
                            PKG_REL_NS, Package, PackageError, PackageWriter, SheetEntry, local,
                            relative_target, rels_part)
-from .xlsx_sheet import SheetLayout, column_letters, rewrite, survey
+from .xlsx_sheet import SheetLayout, SurveyNeeded, column_letters, rewrite, survey
 from .xlsx_styles import Styles
 
 CONTENT_TYPES = "[Content_Types].xml"
@@ -83,12 +83,15 @@ def _unplaced(rel: str, sheet: str, kind: str) -> Finding:
 def patch(src: Path, dst: Path, rel: str, findings: list[Finding]) -> list[Finding]:
     pkg = Package(src)
     try:
-        return _patch(pkg, dst, rel, findings)
+        try:  # one pass over each sheet, unless merged cells move a mark
+            return _patch(pkg, dst, rel, findings, whole_survey=False)
+        except SurveyNeeded:
+            return _patch(pkg, dst, rel, findings, whole_survey=True)
     finally:
         pkg.close()
 
 
-def _patch(pkg: Package, dst: Path, rel: str, findings: list[Finding]) -> list[Finding]:
+def _patch(pkg: Package, dst: Path, rel: str, findings: list[Finding], whole_survey: bool) -> list[Finding]:
     main_ns, rel_ns = pkg.namespaces
     sheets = pkg.sheets()
     by_name = {s.name: s for s in sheets}
@@ -107,8 +110,10 @@ def _patch(pkg: Package, dst: Path, rel: str, findings: list[Finding]) -> list[F
             continue
         plan = plans.get(entry.part)
         if plan is None:
+            # a sheet with a legacy drawing (notes, controls) is surveyed whole to find it
+            whole = whole_survey or any(r.type == "vmlDrawing" for r in pkg.rels(entry.part))
             with pkg.open(entry.part) as stream:
-                plan = plans[entry.part] = _SheetPlan(entry, survey(stream))
+                plan = plans[entry.part] = _SheetPlan(entry, survey(stream, whole))
         row, col = plan.layout.top_left(f.row, f.column_index or plan.layout.first_column)
         marked[id(f)] = f"{column_letters(col)}{row}"
         plan.cells.setdefault((row, col), []).append(f)

@@ -41,6 +41,7 @@ _ATTR = re.compile(rb"""\s(?:(""" + _NAME + rb"""):)?(""" + _NAME + rb""")\s*=\s
 _AFTER_LEGACY = re.compile(
     rb"<(?:" + _NAME + rb":)?(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
     rb"webPublishItems|tableParts|extLst|AlternateContent)\b|</(?:" + _NAME + rb":)?worksheet\s*>")
+_CELL_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3}\d+)["']""")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -83,6 +84,7 @@ class SheetLayout:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     legacy_rid: str | None = None         # r:id of <legacyDrawing>, if any
     col_styles: list[tuple[int, int, int]] = field(default_factory=list)  # (min, max, s)
+    complete: bool = True                 # merges and legacy drawing known (whole survey)
 
     def top_left(self, row: int, col: int) -> tuple[int, int]:
         """The cell, or the top-left cell of the merged range it lies in."""
@@ -150,11 +152,21 @@ def _prolog(inp: _Input) -> tuple[re.Match, SheetLayout]:
     return m, layout
 
 
-def survey(stream: IO[bytes]) -> SheetLayout:
-    """First pass: the prolog's layout, then the merged ranges and the legacy drawing
-    found after the rows (the rows themselves are skipped with a plain byte search)."""
+class SurveyNeeded(Exception):
+    """A mark falls inside merged cells (or the sheet has a legacy drawing) that the
+    quick survey did not see: the sheet must be surveyed whole, then rewritten."""
+
+
+def survey(stream: IO[bytes], whole: bool = True) -> SheetLayout:
+    """First pass: the prolog's layout, then (``whole``) the merged ranges and the legacy
+    drawing found after the rows (the rows are skipped with a plain byte search). Without
+    ``whole``, only the prolog is read: ``rewrite`` then checks the tail itself and raises
+    ``SurveyNeeded`` if what it finds there would have moved a mark."""
     inp = _Input(stream)
     m, layout = _prolog(inp)
+    layout.complete = whole
+    if not whole:
+        return layout
     if m.group(3):  # <sheetData/>
         tail = inp.rest()[m.end():]
     else:
@@ -169,6 +181,12 @@ def survey(stream: IO[bytes]) -> SheetLayout:
             inp.buf, pos = inp.buf[keep:], 0
             if not inp.more():
                 raise PackageError("sheetData not closed")
+    _read_tail(layout, tail)
+    return layout
+
+
+def _read_tail(layout: SheetLayout, tail: bytes) -> None:
+    """The merged ranges and the legacy drawing, from what follows the rows."""
     for mm in _MERGE.finditer(tail):
         a, _, b = mm.group(1).decode("ascii", "replace").partition(":")
         p, q = parse_ref(a), parse_ref(b or a)
@@ -176,9 +194,7 @@ def survey(stream: IO[bytes]) -> SheetLayout:
             layout.merges.append((min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1])))
     legacy = _LEGACY.search(tail)
     if legacy:
-        rid = next((v for k, v in _attrs(legacy.group(1)).items() if k == "id"), None)
-        layout.legacy_rid = rid
-    return layout
+        layout.legacy_rid = next((v for k, v in _attrs(legacy.group(1)).items() if k == "id"), "?")
 
 
 Marks = dict[int, dict[int, object]]   # row -> column -> Look
@@ -213,6 +229,72 @@ class _Rewriter:
     # -- an existing flagged row ----------------------------------------------------
 
     def rewrite_row(self, row_bytes: bytes, rnum: int) -> bytes:
+        """The row with its flagged cells restyled (and created): patched as bytes when
+        every cell has its ``r`` and nothing unusual is inside (the usual case), else
+        parsed with lxml."""
+        if b"<!" in row_bytes or b"<?" in row_bytes:  # CDATA, comments, processing
+            return self.rewrite_row_tree(row_bytes, rnum)
+        p = self.layout.prefix
+        tags = list(re.finditer(rb"<" + re.escape(p) + rb"c\b([^>]*?)(/?)>", row_bytes))
+        cols = []
+        for m in tags:
+            ref = _CELL_R.search(m.group(1))
+            cell = parse_ref(ref.group(1).decode("ascii", "replace")) if ref else None
+            if cell is None or cell[0] != rnum:
+                return self.rewrite_row_tree(row_bytes, rnum)
+            cols.append(cell[1])
+        if cols != sorted(cols) or len(set(cols)) != len(cols):
+            return self.rewrite_row_tree(row_bytes, rnum)
+        head_end = row_bytes.index(b">") + 1
+        head = row_bytes[:head_end]
+        row_style = None
+        custom = re.search(rb"""\scustomFormat\s*=\s*["'](1|true)["']""", head)
+        s_attr = re.search(rb"""\ss\s*=\s*["'](\d+)["']""", head)
+        if custom and s_attr:
+            row_style = int(s_attr.group(1))
+        edits: list[tuple[int, int, bytes]] = []  # (start, end, replacement), in order
+        by_col = dict(zip(cols, tags))
+        widened = False
+        for col, look in sorted(self.marks[rnum].items()):
+            m = by_col.get(col)
+            if m is not None:
+                s = re.search(rb"""\ss\s*=\s*["'](\d*)["']""", m.group(1))
+                new = self.style_of(int(s.group(1) or 0) if s else 0, look)
+                if s:
+                    a, b = m.start(1) + s.start(1), m.start(1) + s.end(1)
+                    edits.append((a, b, str(new).encode()))
+                else:
+                    at = m.end(1)
+                    edits.append((at, at, b' s="%d"' % new))
+                continue
+            base = row_style if row_style is not None else self.layout.column_style(col)
+            cell = b'<%sc r="%s%d" s="%d"/>' % (p, column_letters(col).encode(), rnum,
+                                                   self.style_of(base, look))
+            after = next((t for c, t in zip(cols, tags) if c > col), None)
+            if after is not None:
+                at = after.start()
+            elif head.endswith(b"/>"):
+                at = -1  # <row …/>: becomes <row …>cells</row>
+            else:
+                ext = re.search(rb"<" + re.escape(p) + rb"extLst\b", row_bytes)
+                at = ext.start() if ext else row_bytes.rindex(b"</")
+            edits.append((at, at, cell))
+            widened = True
+        if widened and any(e[0] == -1 for e in edits):
+            cells = b"".join(e[2] for e in edits if e[0] == -1)
+            row_bytes = head[:-2] + b">" + cells + b"</" + p + b"row>"
+            edits = [e for e in edits if e[0] != -1]
+        out, last = [], 0
+        for a, b, rep in sorted(edits, key=lambda e: (e[0], e[1])):
+            out += [row_bytes[last:a], rep]
+            last = b
+        out.append(row_bytes[last:])
+        data = b"".join(out)
+        if widened:
+            data = re.sub(rb"""\sspans\s*=\s*["'][^"']*["']""", b"", data[:head_end], count=1) + data[head_end:]
+        return data
+
+    def rewrite_row_tree(self, row_bytes: bytes, rnum: int) -> bytes:
         wrapped = etree.fromstring(self.layout.wrap_open + row_bytes + b"</w>", PARSER)
         row = next(el for el in wrapped if isinstance(el.tag, str))
         ns = etree.QName(row).namespace
@@ -331,6 +413,12 @@ class _Rewriter:
         return inp.more()
 
     def tail(self, tail: bytes, legacy: bytes | None) -> None:
+        if not self.layout.complete:
+            seen = SheetLayout()
+            _read_tail(seen, tail)
+            moved = any(seen.top_left(r, c) != (r, c) for r, cols in self.marks.items() for c in cols)
+            if moved or seen.legacy_rid:
+                raise SurveyNeeded()
         if legacy:
             m = _AFTER_LEGACY.search(tail)
             if m is None:
