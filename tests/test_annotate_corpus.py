@@ -10,7 +10,8 @@ a value, a row without a column, an empty cell below and right of the used range
 * every part of a patched package that is not one of those the annotation rewrites is
   identical: same CRC, same compressed size, same bytes once decompressed;
 * LibreOffice converts every copy to PDF, all in one ``soffice`` call (each copy loaded
-  whole, its first page rendered).
+  whole, its first page rendered), except the copy of a 57 MB sheet that LibreOffice takes
+  minutes to load (as it does the original).
 
 Workbooks python-calamine cannot open (password, damaged) are not annotated by the
 pipeline (the reader refuses them), so they are skipped here.
@@ -237,11 +238,23 @@ def test_untouched_parts_are_identical(src, annotated):
         assert kept >= 1 or len(a.infolist()) <= len(may_change) + 1
 
 
+HUGE = 20_000_000  # bytes of XML
+
+
+def _unpacked_size(path: Path) -> int:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return 0
+    with zipfile.ZipFile(path) as z:
+        return sum(i.file_size for i in z.infolist())
+
+
 def test_libreoffice_converts_every_copy(annotated, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) n'est pas installé : conversion non vérifiée")
-    copies = [c.copy for c in annotated.values() if c.copy is not None]
+    # sheetjs/large_strings.xlsx (a 57 MB sheet) takes LibreOffice minutes to load, original
+    # or copy alike: it is left out of this check (its copy is checked above like the others)
+    copies = [c.copy for c in annotated.values() if c.copy is not None and _unpacked_size(c.src) < HUGE]
     # one flat folder with unique names: soffice names each PDF after its input
     flat = tmp_path / "copies"
     flat.mkdir()

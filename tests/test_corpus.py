@@ -95,19 +95,31 @@ def test_corpus_file_is_read_or_refused_and_annotated(original, tmp_path):
         dst.parent.mkdir(parents=True)
         extra = annotate_workbook(src, dst, rel, made_up)
         assert all(f.rule == CONTENU_NON_CONSERVE and f.file == rel for f in extra)
-        if any("n'a pas pu être produite" in f.message for f in extra):
-            # read by python-calamine, but openpyxl (the annotator) cannot load it
-            with pytest.raises(Exception):
-                load_workbook(src)
-            return
+        assert not any("n'a pas pu être produite" in f.message for f in extra)
+        from python_calamine import CalamineWorkbook
+        try:
+            book = CalamineWorkbook.from_path(str(dst))
+        except Exception:  # calamine knows no macro sheet: openpyxl reads this one
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wb = load_workbook(dst)
+            names, rows = wb.sheetnames, list(wb[wb.sheetnames[-1]].iter_rows(values_only=True))
+        else:
+            names = book.sheet_names
+            rows = book.get_sheet_by_name(names[-1]).to_python()
+            book.close()
+        assert names[-1].startswith("Constats")
+        messages = [r[8] for r in rows[1:]]
+        assert sorted(messages) == sorted([f.message for f in made_up + extra])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            copy = load_workbook(dst)
-        constats = copy[copy.sheetnames[-1]]
-        assert constats.title.startswith("Constats")
-        messages = [r[8] for r in constats.iter_rows(min_row=2, values_only=True)]
-        assert sorted(messages) == sorted([f.message for f in made_up + extra])
-        if first in copy.sheetnames and hasattr(copy[first], "iter_rows"):
+            try:
+                load_workbook(src)
+            except Exception:  # beyond openpyxl (the copy keeps the original as it is)
+                copy = None
+            else:
+                copy = load_workbook(dst)
+        if copy is not None and first in copy.sheetnames and hasattr(copy[first], "iter_rows"):
             ws = copy[first]
             marked = [c for row in ws.iter_rows(max_row=1) for c in row
                       if c.comment and "[ERREUR] Art. 4.5 — =Ligne inventée" in c.comment.text]
