@@ -2,9 +2,9 @@
 
 Every file (.xlsx, .xlsm, .xls, .xlsb, .ods) is read in bounded time, or refused with
 exactly one French ``fichier-illisible`` finding. For .xlsx/.xlsm, the annotated copy
-is written (with made-up findings), reopens with openpyxl and lists those findings in
-its *Constats* sheet — or, for a workbook python-calamine reads but openpyxl cannot
-load, the writer says in French that the copy could not be produced. The corpus is
+is written (with made-up findings) and lists those findings in its *Constats* sheet; it
+reopens with openpyxl whenever the original does (the copy is a patched original, so a
+file beyond openpyxl stays so). The corpus is
 read only: each file is copied to tmp_path first, and the original is checked byte
 for byte afterwards.
 """
