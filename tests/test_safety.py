@@ -118,11 +118,14 @@ def test_out_equal_to_a_file_outside_the_inbox_is_refused(messy_inbox, tmp_path)
 
 
 def _interrupt_saves(monkeypatch) -> None:
-    def interrupted(self, filename):
+    """The disk fills up while the first annotated copy is written (the first output)."""
+    from syndic_batch.write.xlsx_package import PackageWriter
+
+    def interrupted(self, filename, src):
         Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
         raise OSError(28, "No space left on device", str(filename))
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", interrupted)
+    monkeypatch.setattr(PackageWriter, "__init__", interrupted)
 
 
 def test_an_interrupted_write_leaves_no_partial_file(messy_inbox, tmp_path, monkeypatch):
