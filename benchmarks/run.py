@@ -515,11 +515,17 @@ def verdicts(steps: list[dict]) -> list[str]:
     target = TARGET_RATIO_1M if big else TARGET_RATIO_100K
     out = []
     scale = "1 000 000" if big else "100 000"
-    if "rapport" in total:
-        ok = total["rapport"] <= target
-        cpu = f" ; en temps CPU : {total['rapport_cpu']:.1f}×" if "rapport_cpu" in total else ""
+    # On an idle machine wall time ≈ CPU time (one thread); on the shared one the floors and
+    # the stages do not run under the same load, so the verdict uses the ratio of CPU times.
+    if "rapport_cpu" in total:
+        ok = total["rapport_cpu"] <= target
         out.append(f"cible (issue 11, à {scale} lignes ; ici {rows}) : traitement ≤ {target:g} × plancher : "
-                   f"{total['rapport']:.1f}× — {'atteinte' if ok else 'NON atteinte'}{cpu}")
+                   f"{total['rapport_cpu']:.1f}× en temps CPU — {'atteinte' if ok else 'NON atteinte'} "
+                   f"(en durée : {total['rapport']:.1f}×, charge variable)")
+    elif "rapport" in total:
+        ok = total["rapport"] <= target
+        out.append(f"cible (issue 11, à {scale} lignes ; ici {rows}) : traitement ≤ {target:g} × plancher : "
+                   f"{total['rapport']:.1f}× — {'atteinte' if ok else 'NON atteinte'}")
     peak = max(s["rss_max_mo"] for s in steps if s.get("cle") in ("total", "commande"))
     if big:
         out.append(f"cible : RSS max ≤ {TARGET_RSS_MB_1M} Mo à 1 000 000 lignes : {peak:.0f} Mo — "
