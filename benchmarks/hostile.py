@@ -163,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     load = os.getloadavg()[0]
-    print(f"Classeurs hostiles — {os.cpu_count()} cœurs (charge {load:.1f}) ; cibles : < {TARGET_S:g} s et "
-          f"< {TARGET_MB} Mo chacun")
+    print(f"Classeurs hostiles — {os.cpu_count()} cœurs (charge {load:.1f}) ; cibles : < {TARGET_S:g} s "
+          f"(jugé sur le temps CPU) et < {TARGET_MB} Mo chacun")
     print(f"{'fichier':<50} {'Mo':>6} {'durée (s)':>9} {'CPU (s)':>8} {'RSS max (Mo)':>12} {'code':>4}  cible  constat")
-    for r in results:
-        ok = r["secondes"] < TARGET_S and r["rss_max_mo"] < TARGET_MB and not r["tue"]
+    for r in results:  # judged on CPU time: on an idle machine wall ≈ CPU, on the shared one it is not
+        ok = r["cpu_s"] < TARGET_S and r["rss_max_mo"] < TARGET_MB and not r["tue"]
         code = "tué" if r["tue"] else str(r["code"])
         print(f"{r['fichier'][:50]:<50} {r['taille_mo']:>6.1f} {r['secondes']:>9.2f} {r['cpu_s']:>8.2f} {r['rss_max_mo']:>12.0f} "
               f"{code:>4}  {'oui' if ok else 'NON':<5}  {(r['tue'] + ' — ') if r['tue'] else ''}{r['constat']}")
