@@ -789,6 +789,23 @@ constats (`plan-…`, voir `examples/make_plan.py`).
 """
 
 
+README_CYCLE = """
+## Le deuxième mois : le cycle mensuel
+
+`python examples/build_cycle.py [DOSSIER]` (par défaut `./cycle-exemple`) copie cette boîte dans
+`DOSSIER/boite` et fait trois traitements dans le même dossier `DOSSIER/sortie`, en modifiant les
+classeurs avec openpyxl entre deux, comme le ferait la trésorerie :
+
+| traitement | `--date` | dans la boîte de réception avant le traitement | ce que montrent les résultats |
+| --- | --- | --- | --- |
+| 1 | 2026-11-23 | la boîte d'exemple telle quelle | « Premier traitement » dans le rapport du CE ; `changements.json` vide |
+| 2 | 2026-12-02 | le CE du 1er décembre adopte les formulaires de novembre en attente ; `formulaires/2026-12.xlsx` arrive (3 lignes) | `changements.json` : les décisions prises (`decision`) et les 3 lignes ajoutées (`ajoutee`) ; le premier traitement passe dans `historique/` |
+| 3 | 2026-12-15 | les heures d'une libération adoptée le 1er décembre sont changées (`2026-11.xlsx`, ligne 28) ; une libération déjà déposée à l'Employeur est changée (`2026-09.xlsx`, ligne 8) ; une autre libération adoptée est supprimée (`2026-11.xlsx`) | `modifiee-apres-adoption` (avertissement) et `modifiee-apres-depot` (erreur) sur la cellule « Heures demandées », `supprimee-apres-adoption` (avertissement) sur le classeur ; section « Depuis le traitement du … » du rapport du CE ; deux traitements dans `historique/` |
+
+`tests/test_cycle.py` vérifie ces constats et ces changements.
+"""
+
+
 def write_readme(expected: list[Expected], clean: list[tuple[str, int, str]], path: Path) -> None:
     lines = [README_HEAD]
     for e in expected:
@@ -797,6 +814,7 @@ def write_readme(expected: list[Expected], clean: list[tuple[str, int, str]], pa
     lines.append(README_CLEAN)
     for file, r, why in clean:
         lines.append(f"| `{file.split('/')[-1]}` | {r} | {why} |\n")
+    lines.append(README_CYCLE)
     path.write_text("".join(lines), encoding="utf-8")
 
 

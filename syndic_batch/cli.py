@@ -1,9 +1,11 @@
-"""``syndic-batch run INBOX --out OUT [--date AAAA-MM-JJ] [--config F]`` and
+"""``syndic-batch run INBOX --out OUT [--date AAAA-MM-JJ] [--config F] [--garder N] [--journal F]``,
+``syndic-batch surveiller INBOX --out OUT [same options]`` and
 ``syndic-batch modeles [--registre FICHIER] --out DOSSIER``.
 
 Exit codes: 0 no erreur found, 1 erreurs found, 2 the batch could not run
-(bad arguments, missing or empty inbox, unusable output folder or configuration,
-an error of the operating system, a register that cannot be read).
+(bad arguments, missing or empty inbox, unusable output folder, journal or configuration,
+another run writing into the same folder, an error of the operating system, a register
+that cannot be read), 130 interrupted (Ctrl-C; the previous outputs stay in place).
 Everything printed is in French; no traceback and no library warning reaches
 the treasurer.
 """
@@ -25,7 +27,7 @@ from .model import AVERTISSEMENT, ERREUR, INFO, count_by_severity
 from .read.inbox import InboxError
 from .text import parse_date
 
-EXIT_OK, EXIT_ERREURS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_OK, EXIT_ERREURS, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
 LARGE_INBOX_FILES = 8
 
 
@@ -66,6 +68,37 @@ def _date_arg(text: str) -> dt.date:
     return d
 
 
+def _count_arg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre entier positif ou nul")
+    return n
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options of one run, shared by ``run`` and ``surveiller`` (add a run option here)."""
+    p.add_argument("inbox", metavar="BOITE", type=Path, help="dossier des classeurs reçus")
+    p.add_argument("--out", metavar="SORTIE", type=Path, required=True,
+                   help="dossier où écrire les résultats (créé au besoin, hors de la boîte de réception)")
+    p.add_argument("--date", metavar="AAAA-MM-JJ", type=_date_arg, default=None,
+                   help="date du rapport (par défaut : aujourd'hui)")
+    p.add_argument("--config", metavar="FICHIER", type=Path, default=None,
+                   help="fichier TOML de paramètres (par défaut : ceux du règlement)")
+    p.add_argument("--pdf", action="store_true",
+                   help="écrit aussi rapports/ce.pdf, cs.pdf et ag.pdf (avec Chromium ou WeasyPrint)")
+    p.add_argument("--garder", metavar="N", type=_count_arg, default=None,
+                   help="ne garder dans SORTIE/historique que les N traitements précédents les plus récents "
+                        "(par défaut : tous)")
+    p.add_argument("--journal", metavar="FICHIER", type=Path, default=None,
+                   help="journal des traitements (par défaut : SORTIE/journal.sqlite) ; un même journal peut "
+                        "servir à plusieurs dossiers de sortie")
+    p.add_argument("--silencieux", "-q", action="store_true",
+                   help="n'affiche rien, sauf une ligne quand des erreurs sont constatées")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="syndic-batch",
@@ -80,22 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
         "run", prog="syndic-batch run", help="traite une boîte de réception",
         description=("Lit tous les classeurs .xlsx et .xlsm de la boîte de réception (sous-dossiers "
                      "compris), applique le règlement et écrit dans le dossier de sortie : "
-                     "constats.json, annotes/, depot-employeur.xlsx, plan-d-action.xlsx et rapports/. "
+                     "constats.json, changements.json, annotes/, depot-employeur.xlsx, plan-d-action.xlsx et "
+                     "rapports/. Les résultats du traitement précédent passent dans historique/ ; le journal "
+                     "(journal.sqlite) garde la trace de chaque traitement. "
                      "La boîte de réception n'est jamais modifiée."),
         epilog=("Codes de sortie : 0 aucune erreur, 1 des erreurs ont été constatées, "
-                "2 le traitement n'a pas pu être fait."),
+                "2 le traitement n'a pas pu être fait, 130 traitement interrompu (Ctrl-C)."),
     )
-    run.add_argument("inbox", metavar="BOITE", type=Path, help="dossier des classeurs reçus")
-    run.add_argument("--out", metavar="SORTIE", type=Path, required=True,
-                     help="dossier où écrire les résultats (créé au besoin, hors de la boîte de réception)")
-    run.add_argument("--date", metavar="AAAA-MM-JJ", type=_date_arg, default=None,
-                     help="date du rapport (par défaut : aujourd'hui)")
-    run.add_argument("--config", metavar="FICHIER", type=Path, default=None,
-                     help="fichier TOML de paramètres (par défaut : ceux du règlement)")
-    run.add_argument("--pdf", action="store_true",
-                     help="écrit aussi rapports/ce.pdf, cs.pdf et ag.pdf (avec Chromium ou WeasyPrint)")
-    run.add_argument("--silencieux", "-q", action="store_true",
-                     help="n'affiche rien, sauf une ligne quand des erreurs sont constatées")
+    add_run_options(run)
+    watch = sub.add_parser(
+        "surveiller", prog="syndic-batch surveiller", help="traite la boîte de réception à chaque changement",
+        description=("Traite la boîte de réception une première fois, puis de nouveau chaque fois qu'un "
+                     "classeur y est ajouté, modifié ou retiré, une fois les fichiers complets (aucun "
+                     "classeur encore ouvert dans Excel, taille stable). Une ligne par traitement. "
+                     "Ctrl-C arrête la surveillance."),
+        epilog="Mêmes options que « syndic-batch run ».",
+    )
+    add_run_options(watch)
     modeles = sub.add_parser(
         "modeles", prog="syndic-batch modeles", help="écrit les formulaires vierges (un par membre avec --registre)",
         description=("Écrit les modèles vierges (formulaire de libérations, registre des membres, banque et "
@@ -152,13 +186,26 @@ def _summary(result, out: Path) -> str:
         f"{number(data.members['matricule'].nunique(), 0)}",
         f"  Constats : {number(counts[ERREUR], 0)} erreur(s), {number(counts[AVERTISSEMENT], 0)} "
         f"avertissement(s), {number(counts[INFO], 0)} info(s)",
+        f"  {_changes_line(result)}",
         f"  Résultats dans {out} :",
-        "    constats.json, constats.xlsx, annotes/, depot-employeur.xlsx"
+        "    constats.json, constats.xlsx, changements.json, annotes/, depot-employeur.xlsx"
         + (", plan-d-action.xlsx" if data.plan is not None else "")
         + ", rapports/ce.html, rapports/cs.html, rapports/ag.html"
         + (" (et leurs PDF)" if any(p.suffix == ".pdf" for p in result.outputs) else ""),
     ]
     return "\n".join(lines)
+
+
+def _changes_line(result) -> str:
+    from .journal import run_label
+
+    diff = result.changes
+    if diff.previous is None:
+        return "Premier traitement dans ce dossier de sortie (rien à comparer)."
+    rows = {c.cur for c in diff.modified}
+    return (f"Depuis le traitement du {run_label(diff.previous.started)} : {number(len(diff.added), 0)} ligne(s) "
+            f"ajoutée(s), {number(len(diff.removed), 0)} supprimée(s), {number(len(rows), 0)} modifiée(s) ou "
+            "décidée(s) (changements.json).")
 
 
 def _quiet_line(result, out: Path) -> str:
@@ -181,10 +228,28 @@ def _empty_inbox_message(inbox: Path) -> str | None:
             "(les formulaires du mois y sont-ils bien enregistrés ?).")
 
 
+def failure_message(exc: BaseException, out: Path | None, kept: bool = False) -> str:
+    """What went wrong, in French, for an exception that ended a run or a command
+    (``kept``: a run, whose output folder keeps the previous outputs)."""
+    os_error = oserrors.unwrap(exc)
+    if os_error is not None:
+        return oserrors.describe(os_error, out)
+    if isinstance(exc, MemoryError):
+        return ("mémoire insuffisante ; fermez d'autres programmes ou traitez la boîte de réception en "
+                "plusieurs fois.")
+    # a bug: say so in French; details only when asked for
+    if os.environ.get("SYNDIC_BATCH_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)
+    outcome = ("le traitement n'a pas abouti et le dossier de sortie garde les résultats du traitement "
+               "précédent" if kept else "les résultats sont incomplets et ne doivent pas être utilisés")
+    return (f"erreur interne ({type(exc).__name__}) ; {outcome}. Relancez avec SYNDIC_BATCH_DEBUG=1 pour les "
+            "détails à transmettre à l'équipe de développement.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.commande not in ("run", "modeles"):
+    if args.commande not in ("run", "surveiller", "modeles"):
         parser.print_help()
         return EXIT_CANNOT_RUN
     debug = bool(os.environ.get("SYNDIC_BATCH_DEBUG"))
@@ -197,21 +262,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.unraisablehook = lambda _unraisable: None
         try:
             return _modeles(args) if args.commande == "modeles" else _run(args)
+        except KeyboardInterrupt:
+            print("syndic-batch : interrompu (Ctrl-C).", file=sys.stderr)
+            return EXIT_INTERRUPTED
         except Exception as exc:
-            os_error = oserrors.unwrap(exc)
-            if os_error is not None:
-                print(f"syndic-batch : {oserrors.describe(os_error, getattr(args, 'out', None))}", file=sys.stderr)
-                return EXIT_CANNOT_RUN
-            if isinstance(exc, MemoryError):
-                print("syndic-batch : mémoire insuffisante ; fermez d'autres programmes ou traitez la boîte de "
-                      "réception en plusieurs fois.", file=sys.stderr)
-                return EXIT_CANNOT_RUN
-            # a bug: say so in French; details only when asked for
-            print(f"syndic-batch : erreur interne ({type(exc).__name__}) ; les résultats sont incomplets "
-                  "et ne doivent pas être utilisés. Relancez avec SYNDIC_BATCH_DEBUG=1 pour les détails "
-                  "à transmettre à l'équipe de développement.", file=sys.stderr)
-            if os.environ.get("SYNDIC_BATCH_DEBUG"):
-                traceback.print_exc(file=sys.stderr)
+            print(f"syndic-batch : {failure_message(exc, getattr(args, 'out', None))}", file=sys.stderr)
             return EXIT_CANNOT_RUN
         finally:
             if not debug:
@@ -220,9 +275,30 @@ def main(argv: list[str] | None = None) -> int:
             sys.unraisablehook = hook
 
 
-def _run(args) -> int:
+def execute(args, params, progress=None, write_progress=None):
+    """One run with the options of ``add_run_options``: (result or None, exit code, French
+    message). Never raises: ``surveiller`` goes on after a failed run."""
+    from .journal import JournalError
     from .pipeline import OutputError, run
 
+    try:
+        result = run(args.inbox, args.out, args.date, params, progress=progress, write_progress=write_progress,
+                     pdf=args.pdf, journal=args.journal, keep=args.garder)
+    except (OutputError, InboxError, JournalError) as exc:
+        return None, EXIT_CANNOT_RUN, f"{exc}"
+    except KeyboardInterrupt:
+        return None, EXIT_INTERRUPTED, ("traitement interrompu (Ctrl-C) : rien n'a été remplacé, le dossier de "
+                                        "sortie garde les résultats du traitement précédent.")
+    except Exception as exc:
+        if oserrors.unwrap(exc) is None:
+            return None, EXIT_CANNOT_RUN, failure_message(exc, args.out, kept=True)
+        return None, EXIT_CANNOT_RUN, (f"{failure_message(exc, args.out)} Le dossier de sortie garde les "
+                                       "résultats du traitement précédent.")
+    code = EXIT_ERREURS if any(f.severity == ERREUR for f in result.findings) else EXIT_OK
+    return result, code, None
+
+
+def _run(args) -> int:
     try:
         params = load_params(args.config)
     except ConfigError as exc:
@@ -232,26 +308,27 @@ def _run(args) -> int:
         print(f"syndic-batch : la boîte de réception « {args.inbox} » n'existe pas ou n'est pas un dossier.",
               file=sys.stderr)
         return EXIT_CANNOT_RUN
+    if args.commande == "surveiller":
+        from .surveiller import surveiller
+
+        return surveiller(args, params)
     empty = _empty_inbox_message(args.inbox)
     if empty:
         print(f"syndic-batch : {empty}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     large = sys.stderr.isatty() and _count_workbooks(args.inbox) >= LARGE_INBOX_FILES
-    try:
-        result = run(args.inbox, args.out, args.date, params,
-                     progress=ProgressBar("Lecture  ", large), write_progress=ProgressBar("Écriture ", large),
-                     pdf=args.pdf)
-    except (OutputError, InboxError) as exc:
-        print(f"syndic-batch : {exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    erreurs = any(f.severity == ERREUR for f in result.findings)
+    result, code, message = execute(args, params, progress=ProgressBar("Lecture  ", large),
+                                    write_progress=ProgressBar("Écriture ", large))
+    if result is None:
+        print(f"syndic-batch : {message}", file=sys.stderr)
+        return code
     if not args.silencieux:
         print(_summary(result, args.out))
-    elif erreurs:
+    elif code == EXIT_ERREURS:
         print(_quiet_line(result, args.out))
     for message in result.messages:  # e.g. --pdf without Chromium: said, exit code unchanged
         print(message, file=sys.stderr)
-    return EXIT_ERREURS if erreurs else EXIT_OK
+    return code
 
 
 def _modeles(args) -> int:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .config import DEFAULT_PARAMS, Params
 from .read.data import InboxData
+
+if TYPE_CHECKING:
+    from .journal.changes import PreviousRun, RowDiff
 
 
 @dataclass
@@ -21,6 +25,11 @@ class Context:
     data: InboxData
     params: Params = DEFAULT_PARAMS
     as_of: dt.date = field(default_factory=dt.date.today)
+    # The last complete run into the same output folder, loaded from the journal by the
+    # pipeline before the checks (None: first run, or no journal).
+    previous: "PreviousRun | None" = None
+    # This run's ISO date-time (the journal's key for what this run sees first).
+    started: str | None = None
 
     @property
     def forms(self) -> pd.DataFrame:
@@ -70,3 +79,12 @@ class Context:
         from .account.reconciliation import reconcile
 
         return reconcile(self)
+
+    @cached_property
+    def changes(self) -> "RowDiff":
+        """This run's form rows paired with the previous run's: rows added, removed,
+        modified field by field (``journal.changes``)."""
+        from .journal.changes import compare
+        from .journal.rows import row_states
+
+        return compare(row_states(self.data.forms, self.decisions), self.previous, self.started)

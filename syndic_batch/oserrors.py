@@ -75,10 +75,18 @@ def unwrap(exc: BaseException) -> OSError | None:
 TMP_PREFIX = ".syndic-batch-tmp-"   # write/atomic.py's temporary files
 
 
+STAGING_PREFIX = ".syndic-batch-en-cours-"  # write/snapshot.py's staging folder
+
+
 def _shown(path) -> str:
-    """The path as the treasurer knows it: our temporary file is shown as its folder."""
+    """The path as the treasurer knows it: our temporary file is shown as its folder, a
+    path inside a run's staging folder as the output it was becoming."""
     p = Path(str(path))
-    return str(p.parent) if p.name.startswith(TMP_PREFIX) else str(path)
+    if p.name.startswith(TMP_PREFIX):
+        p = p.parent
+    elif not any(part.startswith(STAGING_PREFIX) for part in p.parts):
+        return str(path)
+    return str(Path(*[part for part in p.parts if not part.startswith(STAGING_PREFIX)]))
 
 
 def describe(exc: OSError, default_path: str | Path | None = None) -> str:

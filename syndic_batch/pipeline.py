@@ -1,24 +1,44 @@
-"""The batch, stage by stage: read → check → account → write.
+"""The batch, stage by stage: read → check → account → write, then the swap.
 
 This is the only module that sequences the stages. Each stage is a function
-the benchmark can time on its own.
+the benchmark can time on its own. ``run`` is one run of the monthly cycle
+(issue 8): under the output folder's lock, the journal gives the previous run
+(before the checks, so the rules of ``rules/apres_coup.py`` see it), everything is
+written into a staging folder, the run is recorded in the journal and the staged
+outputs replace the previous ones, which move to ``historique/``
+(``write/snapshot.py``).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import shutil
 import time
-from dataclasses import dataclass, field, replace
+import uuid
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-
+from typing import Any
 
 import pandas as pd
 
+from . import __version__
 from .config import DEFAULT_PARAMS, Params
 from .context import Context
+from .journal import Journal, JournalError, PreviousRun, RowDiff
 from .model import Finding, sort_findings
 from .read.data import InboxData
 from .read.inbox import Progress, read_inbox
 from .rules.registry import run_rules
+from .write.snapshot import JOURNAL_NAME, ForeignFolder, OutputFolder, OutputLocked, interrupts_deferred
+
+# Tests: seconds to sleep once everything is staged, before the swap (to kill a run
+# while it writes), and in the middle of the swap's renames.
+PAUSE_BEFORE_SWAP = "SYNDIC_BATCH_TEST_PAUSE_AVANT_BASCULE"
+PAUSE_DURING_SWAP = "SYNDIC_BATCH_TEST_PAUSE_PENDANT_BASCULE"
 
 
 class OutputError(Exception):
@@ -32,10 +52,17 @@ class RunResult:
     outputs: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)   # French notes for stderr (e.g. --pdf not made)
+    journal: Path | None = None
+    historique: Path | None = None       # where the previous outputs went (None: first run)
+    reused: list[str] = field(default_factory=list)  # annotated copies reused from the previous run
 
     @property
     def data(self) -> InboxData:
         return self.ctx.data
+
+    @property
+    def changes(self) -> RowDiff:
+        return self.ctx.changes
 
 
 def check_output_folder(inbox: Path, out: Path) -> None:
@@ -47,11 +74,15 @@ def check_output_folder(inbox: Path, out: Path) -> None:
             "choisissez un dossier à l'extérieur, la boîte de réception n'est jamais modifiée.")
     if out_r.exists() and not out_r.is_dir():
         raise OutputError(f"« {out} » existe déjà et n'est pas un dossier : choisissez un dossier de sortie.")
-    for sub in ("annotes", "rapports"):
-        if (out_r / sub) == inbox_r or (out_r / sub) in inbox_r.parents:
-            raise OutputError(
-                f"La boîte de réception « {inbox} » est dans « {out / sub} », où syndic-batch écrit : "
-                "choisissez un autre dossier de sortie.")
+    if out_r in inbox_r.parents:
+        raise OutputError(
+            f"La boîte de réception « {inbox} » est dans le dossier de sortie « {out} », dont syndic-batch "
+            "range le contenu dans historique/ à chaque traitement : choisissez un dossier de sortie à "
+            "l'extérieur de la boîte de réception et qui ne la contient pas.")
+    if out_r.is_dir():
+        for entry in out_r.iterdir():  # an output that is a link into the inbox
+            if entry.is_symlink():
+                refuse_inside_inbox(inbox, entry)
 
 
 def refuse_inside_inbox(inbox: Path, path: Path) -> Path:
@@ -65,7 +96,12 @@ def refuse_inside_inbox(inbox: Path, path: Path) -> Path:
     return path
 
 
-def read_stage(inbox: Path, params: Params, progress: Progress | None = None) -> InboxData:
+def read_stage(inbox: Path, params: Params, progress: Progress | None = None,
+               cache_dir: Path | None = None) -> InboxData:
+    """Read the inbox; with ``cache_dir``, a workbook whose bytes did not change since it
+    was last read is not parsed again (when the reader offers a cache)."""
+    if cache_dir is not None and "cache_dir" in inspect.signature(read_inbox).parameters:
+        return read_inbox(inbox, params, progress, cache_dir=cache_dir)
     return read_inbox(inbox, params, progress)
 
 
@@ -113,11 +149,80 @@ def account_stage(ctx: Context) -> pd.DataFrame:
     return ctx.ledger
 
 
+class AnnotationReuse:
+    """Incremental runs: the annotated copy of a workbook whose bytes and findings did
+    not change since the previous run is copied from the previous outputs instead of
+    being written again. Also collects, per input, what the journal keeps for the next
+    run (size, sha256, findings hash, the findings the copy's writing added)."""
+
+    def __init__(self, inbox: Path, files, previous: PreviousRun | None, previous_out: Path | None):
+        self.previous = previous
+        self.previous_out = previous_out
+        self.inputs: dict[str, dict[str, Any]] = {}
+        for report in files:
+            size, sha = getattr(report, "size", None), getattr(report, "sha256", None)
+            if size is None or sha is None:
+                size, sha = file_digest(inbox / report.path)
+            self.inputs[report.path] = {"path": report.path, "size": size, "sha256": sha,
+                                        "findings_hash": None, "writing_findings": []}
+        self.reused: list[str] = []
+
+    def reuse(self, rel: str, findings: list[Finding], dst: Path) -> list[Finding] | None:
+        """Copy the previous annotated copy to ``dst`` and return the findings its writing
+        had added; None when it cannot be reused (then write it)."""
+        mine = self.inputs[rel]
+        mine["findings_hash"] = findings_hash(findings)
+        if self.previous is None or self.previous_out is None:
+            return None
+        before = self.previous.inputs.get(rel)
+        from .write.annotate import annotated_name
+
+        old = self.previous_out / "annotes" / annotated_name(rel)
+        if (before is None or before["sha256"] != mine["sha256"] or before["size"] != mine["size"]
+                or before["findings_hash"] != mine["findings_hash"] or not old.is_file() or old.is_symlink()):
+            return None
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(old, dst)
+        mine["writing_findings"] = before["writing_findings"]
+        self.reused.append(rel)
+        return [finding_from_json(d) for d in before["writing_findings"]]
+
+    def written(self, rel: str, extra: list[Finding]) -> None:
+        self.inputs[rel]["writing_findings"] = [finding_to_json(f) for f in extra]
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    with open(path, "rb") as fh:
+        return os.fstat(fh.fileno()).st_size, hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    return {**f.to_json(), "column_index": f.column_index, "matricule": f.matricule, "nom": f.nom}
+
+
+def finding_from_json(d: dict[str, Any]) -> Finding:
+    return Finding(**d)
+
+
+def findings_hash(findings: list[Finding]) -> str:
+    """What an annotated copy shows of its findings (and the tool's version, which
+    decides how it shows them)."""
+    items = sorted(json.dumps(finding_to_json(f), ensure_ascii=False, sort_keys=True) for f in findings)
+    return hashlib.sha256("\n".join([__version__, *items]).encode("utf-8")).hexdigest()
+
+
+def params_hash(params: Params) -> str:
+    text = json.dumps(asdict(params), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
-                progress: Progress | None = None) -> tuple[list[Path], list[Finding]]:
-    """Write every output; return the paths and the findings the writing adds
-    (what an annotated copy cannot keep)."""
+                progress: Progress | None = None, reuse: AnnotationReuse | None = None
+                ) -> tuple[list[Path], list[Finding]]:
+    """Write every output into ``out`` (the run's staging folder); return the paths and
+    the findings the writing adds (what an annotated copy cannot keep)."""
     from .write.annotate import annotate_workbook, annotated_name
+    from .write.changements import write_changements
     from .write.constats import write_constats
     from .write.constats_xlsx import write_constats_xlsx
     from .write.deposit import write_deposit
@@ -137,18 +242,28 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
             progress(i, len(readable), report.path)
         dst = refuse_inside_inbox(inbox, out / "annotes" / annotated_name(report.path))
         dst.parent.mkdir(parents=True, exist_ok=True)
-        copy = annotate_workbook(inbox / report.path, dst, report.path, by_file.get(report.path, []))
-        extra += copy
-        if copy.path is not None:
-            outputs.append(copy.path)
+        mine = by_file.get(report.path, [])
+        added = reuse.reuse(report.path, mine, dst) if reuse else None
+        if added is not None:
+            outputs.append(dst)
+        else:
+            copy = annotate_workbook(inbox / report.path, dst, report.path, mine)
+            added = list(copy)
+            if copy.path is not None:
+                outputs.append(copy.path)
+            if reuse:
+                reuse.written(report.path, added)
+        extra += added
     if progress:
         progress(len(readable), len(readable), "")
     all_findings = sort_findings(findings + extra)
-    for name in ("constats.json", "constats.xlsx", "depot-employeur.xlsx", "plan-d-action.xlsx", "rapports",
-                 "releves"):
+    # One line per output of OUT's top level (another writer is one more line).
+    for name in ("constats.json", "constats.xlsx", "changements.json", "depot-employeur.xlsx",
+                 "plan-d-action.xlsx", "rapports", "releves"):
         refuse_inside_inbox(inbox, out / name)
     outputs.append(write_constats(all_findings, out / "constats.json"))
     outputs.append(write_constats_xlsx(all_findings, out / "constats.xlsx", {r.path for r in readable}))
+    outputs.append(write_changements(ctx, out / "changements.json"))
     outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx"))
     if ctx.data.plan is not None:
         outputs.append(write_plan_export(ctx, out / "plan-d-action.xlsx"))
@@ -157,36 +272,102 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     return outputs, extra
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def _pause(var: str) -> None:
+    seconds = os.environ.get(var)
+    if seconds:
+        time.sleep(float(seconds))
+
+
+def journal_rows(ctx: Context, jeton: str) -> pd.DataFrame:
+    """This run's rows for the journal: each keeps the identity of the previous run's
+    row it was paired with; a new row gets a new one."""
+    diff = ctx.changes
+    rows = pd.concat([diff.current, diff.refs], axis=1)
+    new = pd.Series([f"{jeton[:12]}-{i}" for i in rows.index], index=rows.index, dtype=object)
+    rows.insert(0, "identity", diff.identity.where(diff.identity.notna(), new))
+    return rows
+
+
 def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,
         params: Params = DEFAULT_PARAMS, progress: Progress | None = None,
-        write_progress: Progress | None = None, pdf: bool = False) -> RunResult:
+        write_progress: Progress | None = None, pdf: bool = False, journal: str | Path | None = None,
+        keep: int | None = None) -> RunResult:
+    """One run of the monthly cycle into ``out``: the journal (``out/journal.sqlite``
+    unless ``journal`` names another file) and ``historique/`` keep the earlier runs
+    (the last ``keep`` of them, all when None). ``pdf``: the reports in PDF too."""
     inbox, out = Path(inbox), Path(out)
     check_output_folder(inbox, out)
+    journal_path = Path(journal) if journal else out / JOURNAL_NAME
+    refuse_inside_inbox(inbox, journal_path)
+    if journal_path.exists() and not journal_path.is_file():
+        raise OutputError(f"Le journal « {journal_path} » n'est pas un fichier : indiquez un fichier avec --journal.")
+    started = _now()
+    as_of = as_of or dt.date.today()
+    jeton = uuid.uuid4().hex
     timings: dict[str, float] = {}
+    try:
+        with OutputFolder(out, keep, reserved=[journal_path]) as folder, ExitStack() as stack:
+            # An existing journal is opened now (the previous run, a swap to finish); a new
+            # one only when the run is recorded, so that a failed first run leaves none.
+            jr = stack.enter_context(Journal(journal_path)) if journal_path.exists() else None
+            folder.recover(jr.is_recorded if jr else (lambda _jeton: False))
+            out_key = str(out.resolve())
+            previous = jr.previous(out_key) if jr else None
+            staging = folder.make_staging()
 
-    t = time.perf_counter()
-    data = read_stage(inbox, params, progress)
-    timings["lecture"] = time.perf_counter() - t
+            t = time.perf_counter()
+            data = read_stage(inbox, params, progress, cache_dir=folder.cache_dir)
+            timings["lecture"] = time.perf_counter() - t
 
-    ctx = Context(data, params, as_of or dt.date.today())
-    t = time.perf_counter()
-    findings = check_stage(ctx)
-    timings["vérifications"] = time.perf_counter() - t
+            ctx = Context(data, params, as_of, previous=previous, started=started.isoformat())
+            t = time.perf_counter()
+            findings = check_stage(ctx)
+            timings["vérifications"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    account_stage(ctx)
-    timings["comptabilité"] = time.perf_counter() - t
+            t = time.perf_counter()
+            account_stage(ctx)
+            timings["comptabilité"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    outputs, extra = write_stage(ctx, findings, inbox, out, write_progress)
-    timings["écriture"] = time.perf_counter() - t
+            t = time.perf_counter()
+            reuse = AnnotationReuse(inbox, data.files, previous, out)
+            staged, extra = write_stage(ctx, findings, inbox, staging, write_progress, reuse)
+            timings["écriture"] = time.perf_counter() - t
 
-    messages: list[str] = []
-    if pdf:  # --pdf: rapports/*.pdf beside the HTML; a missing converter is a message, not a failure
-        from .write.pdf import write_pdfs
-        t = time.perf_counter()
-        made = write_pdfs([p for p in outputs if p.suffix == ".html" and p.parent == out / "rapports"])
-        outputs += made.paths
-        messages += made.messages
-        timings["pdf"] = time.perf_counter() - t
-    return RunResult(ctx, sort_findings(findings + extra), outputs, timings, messages)
+            messages: list[str] = []
+            if pdf:  # --pdf: rapports/*.pdf beside the HTML; a missing converter is a message, not a failure
+                from .write.pdf import write_pdfs
+                t = time.perf_counter()
+                made = write_pdfs([p for p in staged if p is not None and p.suffix == ".html"
+                                   and p.parent == staging / "rapports"])
+                staged += made.paths
+                messages += made.messages
+                timings["pdf"] = time.perf_counter() - t
+
+            t = time.perf_counter()
+            rows = journal_rows(ctx, jeton)
+            _pause(PAUSE_BEFORE_SWAP)
+            if jr is None:
+                jr = stack.enter_context(Journal(journal_path))
+            with interrupts_deferred():  # Ctrl-C waits until the run is recorded and in place
+                marker = folder.prepare_swap(jeton, started.isoformat())
+                jr.record({"jeton": jeton, "out_dir": out_key, "started": started.isoformat(),
+                           "finished": _now().isoformat(), "as_of": as_of.isoformat(),
+                           "tool_version": __version__, "params_hash": params_hash(params)},
+                          reuse.inputs.values(), rows)
+                if os.environ.get(PAUSE_DURING_SWAP):
+                    folder._renames(marker, up=False)  # the first half of the swap only
+                    _pause(PAUSE_DURING_SWAP)
+                folder.swap(marker)
+            folder.prune()
+            timings["journal et bascule"] = time.perf_counter() - t
+    except OutputLocked as exc:
+        raise OutputError(str(exc)) from exc
+    except ForeignFolder as exc:
+        raise OutputError(str(exc)) from exc
+    outputs = [out / p.relative_to(staging) for p in staged if p is not None]
+    return RunResult(ctx, sort_findings(findings + extra), outputs, timings, messages=messages,
+                     journal=journal_path, historique=folder.historique, reused=reuse.reused)

@@ -186,9 +186,12 @@ def test_every_rule_function_fires_on_the_examples(checked):
     # and no realistic example has an activity before a member's first contract or outside every
     # bank year (both are covered by the rules' own tests).
     # The examples' inbox has its register, bank and calendar (their absence: tests/test_reports.py).
+    # The changes after the fact need a previous run: the examples' second month
+    # (examples/build_cycle.py, tests/test_cycle.py) has them.
     allowed = {"regle_donnees_reference_absentes",
                "regle_registre_lisible", "regle_banque_lisible", "regle_calendrier_lisible",
-               "regle_2_1_avant_premier_contrat", "regle_3_1_aucune_banque"}
+               "regle_2_1_avant_premier_contrat", "regle_3_1_aucune_banque",
+               "regles_modifications_apres_coup"}
     silent = [r.__name__ for r in ALL_RULES if r.__name__ not in allowed and not r(ctx)]
     assert silent == []
 

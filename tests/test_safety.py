@@ -140,8 +140,9 @@ def test_an_interrupted_write_leaves_no_partial_file(messy_inbox, tmp_path, monk
         pipeline.run(messy_inbox, out, dt.date(2026, 4, 30), DEFAULT_PARAMS)
 
     assert previous.read_bytes() == b"copy of last month"
-    written = [p for p in out.rglob("*") if p.is_file()]
-    assert written == [previous]
+    written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".syndic-batch")
+               and ".cache" not in p.parts]  # the lock, and the reading cache
+    assert written == [previous]  # and no journal: the run never finished
     assert snapshot(messy_inbox) == before
 
 
@@ -153,4 +154,6 @@ def test_an_interrupted_write_is_exit_code_2_with_a_french_message(messy_inbox, 
     err = capsys.readouterr().err
     assert err.startswith("syndic-batch : Plus d'espace libre sur le disque : « ") and "Traceback" not in err
     assert "No space" not in err and ".syndic-batch-tmp-" not in err   # the folder, not our temporary file
-    assert not [p for p in (tmp_path / "sortie").rglob("*") if p.is_file()]
+    assert ".syndic-batch-en-cours-" not in err   # nor the run's staging folder
+    assert not [p for p in (tmp_path / "sortie").rglob("*") if p.is_file() and not p.name.startswith(
+        ".syndic-batch") and ".cache" not in p.parts]  # the folder's lock and the reading cache stay

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from ..context import Context
 from ..model import Finding
-from . import (art_2, art_3, art_4_1, art_4_2, art_4_3, art_4_4, art_4_5, art_5_1, art_5_2, art_5_3,
-               art_5_4, art_5_5, doublon, donnees_reference, plan, rapprochement, reference_plan)
+from . import (apres_coup, art_2, art_3, art_4_1, art_4_2, art_4_3, art_4_4, art_4_5, art_5_1, art_5_2,
+               art_5_3, art_5_4, art_5_5, doublon, donnees_reference, plan, rapprochement, reference_plan)
 
 MODULES = (art_5_1, donnees_reference, art_2, art_3, art_4_1, art_4_2, art_4_3, art_4_4, art_4_5,
-           art_5_2, art_5_3, art_5_4, art_5_5, doublon, reference_plan, plan, rapprochement)
+           art_5_2, art_5_3, art_5_4, art_5_5, doublon, reference_plan, plan, rapprochement,
+           apres_coup)
 ALL_RULES = [rule for module in MODULES for rule in module.RULES]
 
 

@@ -17,6 +17,8 @@ from ...account.reference import ADOPTEE, EN_DEPOT, INCONNUE, NON_DECIDEE, REFUS
 from ...context import Context
 from ...model import AVERTISSEMENT, ERREUR, INFO, SEVERITY_RANK, Finding, sort_findings
 from .rapprochement import reconciliation_view
+from .changements import MAX_LIGNES as MAX_CHANGEMENTS
+from .changements import changes_view
 from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, _finding_view, _formatted, _rows, _sources, _text, _ts,
                      bank_year, granted_rows, header_view, members_view, next_and_previous_ce, plural,
                      severity_counts, summary_view)
@@ -244,4 +246,6 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
         "max_erreurs": MAX_ERREURS_PAR_ARTICLE,
         "adoptions": adopted_since_view(ctx, prev_ce, year, names),
         "rapprochement": reconciliation_view(ctx),
+        "changements": changes_view(ctx, findings, names),
+        "max_changements": MAX_CHANGEMENTS,
     }
