@@ -191,7 +191,8 @@ def _summary(result, out: Path) -> str:
         "    constats.json, constats.xlsx, changements.json, annotes/, depot-employeur.xlsx"
         + (", plan-d-action.xlsx" if data.plan is not None else "")
         + ", rapports/ce.html, rapports/cs.html, rapports/ag.html"
-        + (" (et leurs PDF)" if any(p.suffix == ".pdf" for p in result.outputs) else ""),
+        + (" (et leurs PDF)" if any(p.suffix == ".pdf" for p in result.outputs) else "")
+        + (", releves/ (un relevé par membre)" if any(p.parent.name == "releves" for p in result.outputs) else ""),
     ]
     return "\n".join(lines)
 

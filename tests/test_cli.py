@@ -170,6 +170,7 @@ def test_no_library_warning_reaches_stderr(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr == ""                                 # …but the treasurer sees nothing of it
     assert "1 erreur(s)" in proc.stdout
+    assert "releves/ (un relevé par membre)" in proc.stdout  # the summary names every output
 
 
 def test_an_output_path_through_a_file_is_a_french_os_error_with_the_path(tmp_path):
