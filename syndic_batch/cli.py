@@ -21,11 +21,11 @@ from pathlib import Path
 
 from . import __version__, oserrors
 from .config import ConfigError, load_params
-from .formatting import date as fdate
-from .formatting import number
 from .model import AVERTISSEMENT, ERREUR, INFO, count_by_severity
-from .read.inbox import InboxError
 from .text import parse_date
+
+# pandas, Babel and the readers are imported by the functions that need them, not here:
+# `--help` and argument errors answer without them (benchmarks/startup.py).
 
 EXIT_OK, EXIT_ERREURS, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
 LARGE_INBOX_FILES = 8
@@ -174,6 +174,9 @@ def _count_workbooks(inbox: Path) -> int:
 
 
 def _summary(result, out: Path) -> str:
+    from .formatting import date as fdate
+    from .formatting import number
+
     data = result.ctx.data
     counts = count_by_severity(result.findings)
     readable = sum(1 for f in data.files if f.readable)
@@ -198,6 +201,7 @@ def _summary(result, out: Path) -> str:
 
 
 def _changes_line(result) -> str:
+    from .formatting import number
     from .journal import run_label
 
     diff = result.changes
@@ -210,6 +214,8 @@ def _changes_line(result) -> str:
 
 
 def _quiet_line(result, out: Path) -> str:
+    from .formatting import number
+
     counts = count_by_severity(result.findings)
     return (f"syndic-batch : {number(counts[ERREUR], 0)} erreur(s), {number(counts[AVERTISSEMENT], 0)} "
             f"avertissement(s), {number(counts[INFO], 0)} info(s) — voir {out / 'constats.xlsx'}")
@@ -281,6 +287,7 @@ def execute(args, params, progress=None, write_progress=None):
     message). Never raises: ``surveiller`` goes on after a failed run."""
     from .journal import JournalError
     from .pipeline import OutputError, run
+    from .read.inbox import InboxError
 
     try:
         result = run(args.inbox, args.out, args.date, params, progress=progress, write_progress=write_progress,
