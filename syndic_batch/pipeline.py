@@ -19,16 +19,16 @@ import shutil
 import time
 import uuid
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import __version__
-from .config import DEFAULT_PARAMS, Params
+from .config import DEFAULT_PARAMS, Params, params_hash
 from .context import Context
-from .journal import Journal, JournalError, PreviousRun, RowDiff
+from .journal import Journal, PreviousRun, RowDiff
 from .model import Finding, sort_findings
 from .read.data import InboxData
 from .read.inbox import Progress, read_inbox
@@ -209,11 +209,6 @@ def findings_hash(findings: list[Finding]) -> str:
     decides how it shows them)."""
     items = sorted(json.dumps(finding_to_json(f), ensure_ascii=False, sort_keys=True) for f in findings)
     return hashlib.sha256("\n".join([__version__, *items]).encode("utf-8")).hexdigest()
-
-
-def params_hash(params: Params) -> str:
-    text = json.dumps(asdict(params), ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
