@@ -309,6 +309,12 @@ def members_view(rows: pd.DataFrame, names: dict[str, str], with_money: bool) ->
     return {"lignes": items, "total": total}
 
 
+def hours_total(rows: pd.DataFrame) -> dict[str, Any]:
+    """The total line of an hours table: every row granted, its hours."""
+    total = float(rows["heures_octroyees"].sum())
+    return {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}
+
+
 def categories_view(rows: pd.DataFrame, chart_id: str) -> dict[str, Any]:
     g = rows.groupby("categorie", sort=False).agg(heures=("heures_octroyees", "sum"),
                                                   lignes=("heures_octroyees", "size"))
@@ -319,9 +325,7 @@ def categories_view(rows: pd.DataFrame, chart_id: str) -> dict[str, Any]:
                       "Barres horizontales, une par catégorie, de la plus grande à la plus petite. "
                       "Le tableau qui suit donne les mêmes chiffres.",
                       [Bar(i["categorie"], i["heures_valeur"], i["heures"]) for i in items])
-    total = float(rows["heures_octroyees"].sum())
-    return {"lignes": items, "graphique": chart,
-            "total": {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}}
+    return {"lignes": items, "graphique": chart, "total": hours_total(rows)}
 
 
 def _months(start: dt.date, end: dt.date) -> list[pd.Period]:
@@ -350,9 +354,7 @@ def months_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart
                           "Barres horizontales, une par mois de la période, dans l'ordre du calendrier. "
                           "Le tableau qui suit donne les mêmes chiffres.",
                           [Bar(i["mois"], i["heures_valeur"], i["heures"]) for i in items])
-    total = float(rows["heures_octroyees"].sum())
-    return {"lignes": items, "graphique": chart,
-            "total": {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}}
+    return {"lignes": items, "graphique": chart, "total": hours_total(rows)}
 
 
 def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart_id: str) -> dict[str, Any]:
