@@ -12,9 +12,10 @@ XlsxWriter conversion); ``worksheet_xml`` renders it for the patched package.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from ..model import SEVERITY_RANK, Finding
+from ..text import xml_escape as escape
+from ..text import xml_quoteattr as quoteattr
 from .marks import LOOKS, MAX_TEXT
 from .xlsx_package import ooxml_text
 from .xlsx_sheet import column_letters
