@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 LOCALE = "fr_CA"
+# Parsed once: given the name, Babel parses it again at every call (half of a
+# format_currency, three quarters of a format_date).
+_LOCALE = Locale.parse(LOCALE)
 
 
 def _is_missing(value: Any) -> bool:
@@ -51,7 +56,24 @@ def money(value: Any) -> str:
     odd = _unformattable(value)
     if odd is not None:
         return f"{odd} $"
-    return format_currency(float(value), "CAD", locale=LOCALE)
+    return _currency(float(value))
+
+
+# A report shows the same few amounts and durations many times: each distinct value is
+# formatted once (0 is never cached: -0.0 == 0.0, but Babel writes « -0 »).
+@lru_cache(maxsize=16384)
+def _cached_currency(f: float) -> str:
+    return format_currency(f, "CAD", locale=_LOCALE)
+
+
+def _currency(f: float) -> str:
+    return _cached_currency(f) if f else format_currency(f, "CAD", locale=_LOCALE)
+
+
+@lru_cache(maxsize=16384)
+def _cached_decimal(f: float, decimals: int) -> str:
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return format_decimal(f, format=pattern, locale=_LOCALE)
 
 
 def number(value: Any, decimals: int = 2) -> str:
@@ -61,8 +83,11 @@ def number(value: Any, decimals: int = 2) -> str:
     odd = _unformattable(value)
     if odd is not None:
         return odd
+    f = float(value)
+    if f:
+        return _cached_decimal(f, decimals)
     pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(float(value), format=pattern, locale=LOCALE)
+    return format_decimal(f, format=pattern, locale=_LOCALE)
 
 
 def hours(value: Any) -> str:
@@ -88,7 +113,7 @@ def date(value: Any) -> str:
     if _is_missing(value):
         return "—"
     value = _as_date(value)
-    text = format_date(value, format="d MMMM y", locale=LOCALE)
+    text = format_date(value, format="d MMMM y", locale=_LOCALE)
     return "1er" + text[1:] if value.day == 1 else text  # Québec usage: « 1er mai 2026 »
 
 
@@ -96,7 +121,7 @@ def month(value: Any) -> str:
     """A date → ``mars 2026``."""
     if _is_missing(value):
         return "—"
-    return format_date(_as_date(value), format="LLLL y", locale=LOCALE)
+    return format_date(_as_date(value), format="LLLL y", locale=_LOCALE)
 
 
 def percent(value: Any) -> str:
