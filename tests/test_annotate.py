@@ -612,3 +612,31 @@ def test_row_findings_mark_the_first_column_of_the_used_range(tmp_path):
     ws = load_workbook(dst)["Formulaires"]
     assert all(ws.cell(r, 1).comment is not None for r in range(2, 302))
     assert _box_heights(dst)["A2"] > 0
+
+
+def test_rows_after_the_last_flagged_row_are_passed_on_byte_for_byte(tmp_path):
+    """A form followed by thousands of rows of styled empty cells (a range formatted by
+    mistake) and a few odd rows: past the last flagged row the sheet's bytes are copied
+    as they are, up to the end of sheetData; what follows it (merged ranges) too."""
+    from hostile import cells, col_letter, form_rows, form_values, write_xlsx
+
+    def rows():
+        yield from form_rows([form_values(), form_values(heures_demandees=10), form_values(matricule="1002")])
+        for r in range(5, 5005):
+            yield r, "".join(f'<c r="{col_letter(c)}{r}" s="1"/>' for c in range(1, 20)), 's="1" customFormat="1"'
+        yield 5005, cells(5005, ["fin", 2.5]) + '<c r="C5005"><f>B5005*2</f><v>5</v></c>', 'hidden="1"'
+    src = write_xlsx(tmp_path / "in" / REL, [("Formulaires", rows(),
+                                             '<mergeCells count="1"><mergeCell ref="N2:N3"/></mergeCells>')])
+    dst, extra = annotate(src, [finding(row=3)], tmp_path)
+    assert extra == []
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst) as b:
+        before, after = a.read("xl/worksheets/sheet1.xml"), b.read("xl/worksheets/sheet1.xml")
+    def span(xml, start, end):
+        return xml[xml.index(start):xml.index(end)]
+    assert span(after, b'<row r="4"', b"</sheetData>") == span(before, b'<row r="4"', b"</sheetData>")
+    assert span(after, b"</sheetData>", b"<legacyDrawing") == span(before, b"</sheetData>", b"</worksheet>")
+    assert b'<mergeCell ref="N2:N3"/>' in after
+    ws = load_workbook(dst)["Formulaires"]
+    assert ws["I3"].comment is not None and ws["I3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["A5005"].value == "fin" and ws["C5005"].value == "=B5005*2"
+    assert ws.row_dimensions[5005].hidden and ws["A5004"].value is None

@@ -22,7 +22,9 @@ import posixpath
 import re
 import zipfile
 from array import array
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 from ..text import EXCEL_ERROR, FORMULA_WITHOUT_VALUE, CellIssue
@@ -31,6 +33,10 @@ MB = 1024 * 1024
 CHUNK = 4 * MB
 # at most this many error / formula cells and hidden rows are remembered per sheet
 MAX_NOTED = 100_000
+# trailing rows without values are cut from the copy calamine reads when they weigh this much
+QUIET_MIN = 8 * MB
+# … and what follows them (merged ranges, page setup…) is at most this
+TAIL_MAX = 8 * MB
 
 
 class PackageRefused(Exception):
@@ -152,6 +158,7 @@ class SheetScan:
     max_row: int = 0          # last row holding a value (0: none)
     max_col: int = 0          # last column holding a value
     exact: bool = True        # False when the fast scan could not be used (lxml was)
+    quiet: "QuietRows | None" = None  # trailing rows without anything (see QuietRows)
 
     @property
     def area(self) -> int:
@@ -198,14 +205,14 @@ def _patterns(p: bytes) -> dict[str, re.Pattern]:
     }
 
 
-def _extent(seg: bytes, pat: dict, value_ends: tuple[bytes, ...], cell_open: bytes, scan: SheetScan) -> None:
+def _extent(seg: bytes, pat: dict, value_ends: tuple[bytes, ...], cell_open: bytes, scan: SheetScan) -> int:
     """Widen ``scan.max_row``/``max_col`` to the cells of ``seg`` that hold a value,
     without a Python step per cell: the last value of the segment gives the row
     (rows come in order), and only cells of columns AA… are looked at one by one
-    (a column A…Z counts as Z)."""
+    (a column A…Z counts as Z). Returns where the last value of ``seg`` ends (-1: none)."""
     last = max(seg.rfind(e) for e in value_ends)
     if last < 0:
-        return
+        return -1
     start = seg.rfind(cell_open, 0, last)
     ref = pat["cellref"].search(seg, start, seg.find(b">", start) + 1) if start >= 0 else None
     if ref is None:
@@ -213,9 +220,32 @@ def _extent(seg: bytes, pat: dict, value_ends: tuple[bytes, ...], cell_open: byt
     scan.max_row = max(scan.max_row, int(ref.group(2)))
     if scan.max_col < 26:
         scan.max_col = 26
-    if (pat["wide_quick"].search(seg) or b"r='" in seg) and pat["wide"].search(seg):
+    if (pat["wide_quick"].search(seg) or (b"'" in seg and b"r='" in seg)) and pat["wide"].search(seg):
         letters = {m for m in pat["wide"].findall(seg)}
         scan.max_col = max(scan.max_col, col_index(max(letters, key=lambda s: (len(s), s))))
+    return last
+
+
+# What makes a stretch of rows worth a closer look, as (a byte, the strings it starts or
+# belongs to): a value (<v>, <is>, under any prefix), a hidden row, a formula, an error
+# cell (t="e"), a comment, CDATA or DOCTYPE. The byte is looked for first (memchr):
+# rows of cells that hold only a style (`<row r="9" s="1" customFormat="1"><c r="A9"
+# s="1"/>…`) have none of v, i, h, f, ! — so most of a sheet formatted by mistake is
+# passed over at the speed of memory, and the few strings are searched only where the
+# byte occurs.
+_GATES = ((b"v", (b"<v", b":v")), (b"i", (b"<is", b":is", b"hidden")), (b"f", (b"<f", b":f")),
+          (b"!", (b"<!",)), (b"e", (b'"e"', b"'e'")))
+
+
+def _quiet(buf: bytes, start: int, end: int) -> bool:
+    """Whether ``buf[start:end]`` holds nothing the scan records and no value: no cell
+    value, hidden row, formula, error cell, comment or CDATA."""
+    for byte, needles in _GATES:
+        if buf.find(byte, start, end) >= 0:
+            for n in needles:
+                if buf.find(n, start, end) >= 0:
+                    return False
+    return True
 
 
 def scan_sheet(stream: IO[bytes]) -> SheetScan:
@@ -235,49 +265,93 @@ def scan_sheet(stream: IO[bytes]) -> SheetScan:
     formula = b"<" + prefix + b"f"
     scan = SheetScan()
     buf = head
+    offset = 0        # offset in the part of buf[0]
+    quiet_from = None  # offset of the first row of the quiet stretch that reaches the current point
     done = False
     while True:
         more = b"" if done else stream.read(CHUNK)
         if not more:
             done = True
-        buf += more
+        if more:
+            buf += more
         if not done:
             cut = buf.rfind(row_open)
             if cut <= 0:
                 continue  # not one whole row yet
-            seg, buf = buf[:cut], buf[cut:]
         else:
-            seg, buf = buf, b""
-        if b"<!" in seg and (b"<![CDATA[" in seg or b"<!--" in seg):
-            raise _Rewind()
-        end = seg.find(sheetdata_end)
-        if end >= 0:
-            seg = seg[:end]
-        if any(t in seg for t in bare_cells):
-            raise _Rewind()  # cells without an r reference: let lxml count them
-        # every cell tag and every row tag with attributes has its r="…": else look closer
-        if seg.count(b' r="') != seg.count(cell_open) + seg.count(row_attrs) and pat["no_ref"].search(seg):
-            raise _Rewind()
-        _extent(seg, pat, value_ends, cell_open, scan)
-        if b"hidden" in seg:
-            for h in pat["hidden"].finditer(seg):
-                r = pat["rowref"].search(h.group(0))
-                if r and len(scan.hidden_rows) < MAX_NOTED:
-                    scan.hidden_rows.append(int(r.group(1)))
-        if formula in seg:
-            for f in pat["noval"].finditer(seg):
-                ref = pat["cellref"].search(f.group(1))
-                if ref:
-                    scan.note(int(ref.group(2)), col_index(ref.group(1)), CellIssue(FORMULA_WITHOUT_VALUE))
-        if b"t=\"e\"" in seg or b"t='e'" in seg:
-            for e in pat["error"].finditer(seg):
-                ref = pat["cellref"].search(e.group(1))
-                v = pat["v"].search(e.group(2))
-                if ref:
-                    code = v.group(1).decode("utf-8", "replace").strip() if v else "#ERREUR"
-                    scan.note(int(ref.group(2)), col_index(ref.group(1)), CellIssue(EXCEL_ERROR, code))
+            cut = len(buf)
+        end = buf.find(sheetdata_end, 0, cut)
+        stop = cut if end < 0 else end
+        if _quiet(buf, 0, stop):
+            # nothing to record and no value: the extent and the findings stay as they are
+            if quiet_from is None:
+                first = buf.find(row_open, 0, stop) if offset == 0 else 0
+                quiet_from = offset + first if first >= 0 else None
+        else:
+            seg = buf[:stop]
+            quiet_from = None
+            if b"<!" in seg and (b"<![CDATA[" in seg or b"<!--" in seg):
+                raise _Rewind()
+            if any(t in seg for t in bare_cells):
+                raise _Rewind()  # cells without an r reference: let lxml count them
+            # every cell tag and every row tag with attributes has its r="…": else look closer
+            if seg.count(b' r="') != seg.count(cell_open) + seg.count(row_attrs) and pat["no_ref"].search(seg):
+                raise _Rewind()
+            last = _extent(seg, pat, value_ends, cell_open, scan)
+            if b"hidden" in seg:
+                for h in pat["hidden"].finditer(seg):
+                    r = pat["rowref"].search(h.group(0))
+                    if r and len(scan.hidden_rows) < MAX_NOTED:
+                        scan.hidden_rows.append(int(r.group(1)))
+            if formula in seg:
+                for f in pat["noval"].finditer(seg):
+                    ref = pat["cellref"].search(f.group(1))
+                    if ref:
+                        scan.note(int(ref.group(2)), col_index(ref.group(1)), CellIssue(FORMULA_WITHOUT_VALUE))
+            if b"t=\"e\"" in seg or b"t='e'" in seg:
+                for e in pat["error"].finditer(seg):
+                    ref = pat["cellref"].search(e.group(1))
+                    v = pat["v"].search(e.group(2))
+                    if ref:
+                        code = v.group(1).decode("utf-8", "replace").strip() if v else "#ERREUR"
+                        scan.note(int(ref.group(2)), col_index(ref.group(1)), CellIssue(EXCEL_ERROR, code))
+            if last >= 0:
+                # the rows after the last value may start a quiet stretch
+                nxt = seg.find(row_open, last)
+                if nxt >= 0 and _quiet(seg, nxt, len(seg)):
+                    quiet_from = offset + nxt
         if end >= 0 or done:
+            if end >= 0:
+                scan.quiet = _quiet_stretch(quiet_from, offset + end, buf[end:], stream)
             return scan
+        buf = buf[cut:]
+        offset += cut
+
+
+def _quiet_stretch(start: int | None, data_end: int, tail: bytes, stream: IO[bytes]) -> "QuietRows | None":
+    """The trailing rows that hold nothing (``start`` up to ``</sheetData>`` at
+    ``data_end``), when long enough to be worth skipping, with what follows them."""
+    if start is None or data_end - start < QUIET_MIN:
+        return None
+    while len(tail) <= TAIL_MAX:
+        more = stream.read(CHUNK)
+        if not more:
+            return QuietRows(start, data_end, tail)
+        tail += more
+    return None
+
+
+@dataclass(frozen=True)
+class QuietRows:
+    """Rows at the end of ``sheetData`` that hold no value and nothing the scan
+    records (cells that only carry a style, a run of empty rows): bytes ``start`` up to
+    ``end`` of the part (``start`` is a ``<row`` tag, ``end`` the ``</sheetData>``),
+    and ``tail``, the part's bytes from ``end`` on. A reader gets the same values from
+    the part without them (``trimmed_copy``)."""
+
+    start: int
+    end: int
+    tail: bytes
 
 
 class _Rewind(Exception):
@@ -345,3 +419,97 @@ def _scan_lxml(head: bytes, stream: IO[bytes]) -> SheetScan:
             while el.getprevious() is not None:
                 del parent[0]
     return scan
+
+
+# ---------------------------------------------------------------- a copy without the quiet rows
+
+def clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A new entry named and dated as ``info`` (no data descriptor, no encryption)."""
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type = info.compress_type
+    out.external_attr = info.external_attr
+    out.create_system = info.create_system
+    out.flag_bits = info.flag_bits & 0x800  # UTF-8 names
+    return out
+
+
+def copy_raw(raw: IO[bytes], info: zipfile.ZipInfo, zf: zipfile.ZipFile) -> bool:
+    """Copy the entry ``info`` of the zip file open as ``raw`` into ``zf`` as it is: its
+    compressed bytes, CRC and sizes, never inflated. False when it cannot be done that way
+    (an encrypted entry, a zipfile without the internals used; the caller then copies it
+    inflated)."""
+    import struct
+
+    # zipfile has no public raw copy: write the local header and the compressed bytes
+    # ourselves, then register the entry so that close() writes the central directory.
+    if info.flag_bits & 0x1 or not all(hasattr(zf, a) for a in ("fp", "filelist", "NameToInfo", "_lock", "_writing")):
+        return False
+    raw.seek(info.header_offset)
+    head = raw.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        return False
+    name_len, extra_len = struct.unpack("<HH", head[26:30])
+    raw.seek(info.header_offset + 30 + name_len + extra_len)
+    out = clone_info(info)
+    out.CRC, out.compress_size, out.file_size = info.CRC, info.compress_size, info.file_size
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    with zf._lock:
+        if zf._writing:
+            return False
+        out.header_offset = zf.fp.tell()
+        zf.fp.write(out.FileHeader(zip64))
+        remaining = info.compress_size
+        while remaining:
+            chunk = raw.read(min(remaining, MB))
+            if not chunk:
+                raise PackageRefused(f"la partie « {info.filename} » est tronquée.")
+            zf.fp.write(chunk)
+            remaining -= len(chunk)
+        zf.filelist.append(out)
+        zf.NameToInfo[out.filename] = out
+        zf.start_dir = zf.fp.tell()
+        zf._didModify = True
+    return True
+
+
+def trimmed_copy(zf: zipfile.ZipFile, path, trims: dict[str, QuietRows], dest: IO[bytes]) -> None:
+    """Write to ``dest`` the package ``zf`` (open on ``path``) with each part of ``trims``
+    cut of its quiet rows (its bytes up to ``start``, then its ``tail``: a well-formed
+    part that holds the same values); every other part is copied raw."""
+    with zipfile.ZipFile(dest, "w", allowZip64=True) as out, open(path, "rb") as raw:
+        for info in zf.infolist():
+            quiet = trims.get(info.filename)
+            if quiet is None:
+                if not copy_raw(raw, info, out):
+                    out.writestr(clone_info(info), zf.read(info))
+                continue
+            entry = clone_info(info)
+            entry.compress_type = zipfile.ZIP_STORED  # a scratch copy, read once
+            with zf.open(info) as src, out.open(entry, "w", force_zip64=True) as dst:
+                left = quiet.start
+                while left:
+                    chunk = src.read(min(left, CHUNK))
+                    if not chunk:
+                        raise PackageRefused(f"la partie « {info.filename} » est tronquée.")
+                    dst.write(chunk)
+                    left -= len(chunk)
+                dst.write(quiet.tail)
+
+
+@contextmanager
+def trimmed_workbook(zf: zipfile.ZipFile, path, trims: dict[str, QuietRows]):
+    """python-calamine's workbook over ``trimmed_copy`` (a scratch file, removed after):
+    the same sheets, values, merged ranges and dates, without parsing the quiet rows."""
+    import tempfile
+
+    from python_calamine import CalamineWorkbook
+
+    with tempfile.TemporaryDirectory(prefix="syndic-batch-") as folder:
+        copy = Path(folder) / "copie.xlsx"
+        with copy.open("wb") as fh:
+            trimmed_copy(zf, path, trims, fh)
+        wb = CalamineWorkbook.from_path(str(copy))
+        try:
+            yield wb
+        finally:
+            wb.close()

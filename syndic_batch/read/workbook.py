@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -28,7 +29,7 @@ from ..model import (COLONNE_ABSENTE, COLONNE_EN_DOUBLE, ERREUR, FEUILLE_ILLISIB
 from ..text import CellIssue, clean_text, fold
 from .data import FileReport, SheetSource, WorkbookRead
 from .fields import FORMS, HEADER_INDEX, KINDS, PLAN, Field
-from .package import PackageRefused, SheetScan, check_package, scan_part, sheet_parts
+from .package import PackageRefused, SheetScan, check_package, scan_part, sheet_parts, trimmed_workbook
 
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 XML_SUFFIXES = {".xlsx", ".xlsm"}
@@ -291,9 +292,11 @@ def _read(path: Path, rel: str, params: Params, report: FileReport) -> WorkbookR
                     report.sheets[name] = "illisible"
                     out.findings.append(_too_large(rel, name, scan, params))
                     continue
-            sheet = opened.wb.get_sheet_by_index(i)
             hidden = meta.visible != SheetVisibleEnum.Visible
-            grid = _read_sheet(sheet, name, rel, params, scan, hidden, out)
+            # rows of styled empty cells after the last value: calamine reads a copy without them
+            with (trimmed_workbook(opened.zf, path, {opened.parts[name]: scan.quiet})
+                  if scan is not None and scan.quiet is not None else nullcontext(opened.wb)) as wb:
+                grid = _read_sheet(wb.get_sheet_by_index(i), name, rel, params, scan, hidden, out)
             if grid is not None:
                 plan_grids.append(grid)
     finally:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import struct
 import zipfile
 from dataclasses import dataclass
 from typing import IO
 
 from lxml import etree
+
+from ..read.package import clone_info, copy_raw
 
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -207,53 +208,12 @@ class PackageWriter:
         bytes), else decompressed and deflated again (same bytes once decompressed)."""
         self._claim(info.filename)
         if info.flag_bits & 0x1 or not self._copy_raw(info):  # encrypted entry: never raw
-            out = _clone(info)
+            out = clone_info(info)
             out.compress_type = zipfile.ZIP_DEFLATED
             self.zf.writestr(out, self.src.zf.read(info))
 
     def _copy_raw(self, info: zipfile.ZipInfo) -> bool:
-        # zipfile has no public raw copy: write the local header and the compressed bytes
-        # ourselves, then register the entry so that close() writes the central directory.
-        zf = self.zf
-        if not all(hasattr(zf, a) for a in ("fp", "filelist", "NameToInfo", "_lock", "_writing")):
-            return False
-        raw = self._raw
-        raw.seek(info.header_offset)
-        head = raw.read(30)
-        if len(head) != 30 or head[:4] != b"PK\x03\x04":
-            return False
-        name_len, extra_len = struct.unpack("<HH", head[26:30])
-        raw.seek(info.header_offset + 30 + name_len + extra_len)
-        out = _clone(info)
-        out.CRC, out.compress_size, out.file_size = info.CRC, info.compress_size, info.file_size
-        zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
-        with zf._lock:
-            if zf._writing:
-                return False
-            out.header_offset = zf.fp.tell()
-            zf.fp.write(out.FileHeader(zip64))
-            remaining = info.compress_size
-            while remaining:
-                chunk = raw.read(min(remaining, 1 << 20))
-                if not chunk:
-                    raise PackageError("truncated part " + info.filename)
-                zf.fp.write(chunk)
-                remaining -= len(chunk)
-            zf.filelist.append(out)
-            zf.NameToInfo[out.filename] = out
-            zf.start_dir = zf.fp.tell()
-            zf._didModify = True
-        return True
-
-
-def _clone(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    out.compress_type = info.compress_type
-    out.external_attr = info.external_attr
-    out.create_system = info.create_system
-    out.flag_bits = info.flag_bits & 0x800  # UTF-8 names; no data descriptor, no encryption
-    return out
-
+        return copy_raw(self._raw, info, self.zf)
 
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

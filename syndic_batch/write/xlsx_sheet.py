@@ -349,6 +349,8 @@ class _Rewriter:
         prev = 0
         e = inp.buf.find(self.data_end, search)  # found once per buffer, not once per row
         while True:
+            if self.next >= len(self.pending):
+                return self.pass_through(inp, pos)
             buf = inp.buf
             i = buf.find(self.row_tag, search)
             if e != -1 and (i == -1 or e < i):
@@ -405,6 +407,22 @@ class _Rewriter:
                 pos = search = end
             else:
                 search = gt + 1
+
+    def pass_through(self, inp: _Input, pos: int) -> int:
+        """Every mark is placed: copy the rest of the rows from ``inp.buf[pos:]`` as they
+        are, looking only for the end of ``sheetData`` (a million rows of styled empty
+        cells after the last flagged row cost a byte search, not a step per row)."""
+        out, end = self.out, self.data_end
+        e = inp.buf.find(end, pos)
+        while e == -1:
+            keep = max(pos, len(inp.buf) - len(end))
+            out.write(inp.buf[pos:keep])
+            inp.buf, pos = inp.buf[keep:], 0
+            if not inp.more():
+                raise PackageError("sheetData not closed")
+            e = inp.buf.find(end)
+        out.write(inp.buf[pos:e])
+        return e
 
     @staticmethod
     def _more(inp: _Input, pos: int) -> bool:
