@@ -231,10 +231,56 @@ def test_xls_and_ods_forms_are_read_with_excel_row_numbers(converted, fmt, tmp_p
     assert list(forms["date_activite"]) == [pd.Timestamp(2026, 3, d) for d in (2, 3, 2)]
     assert list(forms["heures_demandees"]) == [3.5, 3.5, 2.25]
     assert list(forms["date_reception"]) == [pd.Timestamp(2026, 3, 5)] * 3
-    # merged ranges: .xls gives them (the matricule spreads down), .ods does not (docs/decisions.md)
-    expected = ["1001", "1001", "1002"] if fmt == "xls" else ["1001", None, "1002"]
-    assert list(forms["matricule"]) == expected
+    # merged ranges: calamine gives them for .xls; for .ods they are read from content.xml:
+    # either way the merged matricule spreads down
+    assert list(forms["matricule"]) == ["1001", "1001", "1002"]
     assert not [f for f in data.findings if f.rule == "fichier-illisible"]
+
+
+def test_ods_hidden_rows_hidden_sheets_and_merged_ranges_are_read_like_xlsx(tmp_path):
+    """An .ods saved by LibreOffice: a hidden row holding a form row, a hidden sheet holding
+    one, a merged matricule (A4:A5). The same findings and rows as the .xlsx it came from."""
+    rows = [form(), form(matricule="1002"), form(matricule="1003"),
+            form(matricule=None, nom=None, date_activite=D(2026, 3, 3))]
+    src = write_forms(tmp_path / "src" / "mars.xlsx", rows)
+    wb = load_workbook(src)
+    ws = wb.active
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[40].hidden = True           # hidden but empty: silent
+    ws.merge_cells("A4:A5")
+    extra = wb.create_sheet("Archive")
+    extra.sheet_state = "hidden"
+    extra.append(HEADER)
+    extra.append(form_values(matricule="1005", date_activite=D(2026, 3, 9)))
+    wb.save(src)
+    ods = _soffice(src, "ods", tmp_path / "lo", tmp_path / "profile")
+    got = {}
+    for path in (src, ods):
+        root = tmp_path / path.suffix[1:]
+        write_register(root / "registre.xlsx")
+        shutil.copy(path, root / path.name)
+        data = read_inbox(root)
+        hidden = [(f.rule, f.sheet, f.row, f.message) for f in data.findings
+                  if f.rule in (LIGNE_MASQUEE, FEUILLE_MASQUEE)]
+        got[path.suffix] = (list(data.forms["_sheet"]), list(data.forms["_row"]),
+                            list(data.forms["matricule"]), hidden)
+    assert got[".ods"] == got[".xlsx"]
+    sheets, numbers, matricules, hidden = got[".ods"]
+    assert list(zip(sheets, numbers, matricules)) == [
+        ("Formulaires", 2, "1001"), ("Formulaires", 3, "1002"), ("Formulaires", 4, "1003"),
+        ("Formulaires", 5, "1003"), ("Archive", 2, "1005")]
+    assert [h[:3] for h in hidden] == [(LIGNE_MASQUEE, "Formulaires", 3), (FEUILLE_MASQUEE, "Archive", None)]
+    assert "1 ligne masquée" in hidden[0][3]
+
+
+def test_ods_without_hidden_rows_or_merges_says_nothing(converted, tmp_path):
+    from syndic_batch.read.package import scan_ods
+    import zipfile
+
+    with zipfile.ZipFile(converted["ods"]) as z:
+        scans = scan_ods(z)
+    assert list(scans) == ["Formulaires"]
+    assert list(scans["Formulaires"].hidden_rows) == [] and scans["Formulaires"].merges == [(1, 3, 1, 4)]
 
 
 def test_the_fast_scan_and_the_lxml_scan_agree(tmp_path):

@@ -159,6 +159,8 @@ class SheetScan:
     max_col: int = 0          # last column holding a value
     exact: bool = True        # False when the fast scan could not be used (lxml was)
     quiet: "QuietRows | None" = None  # trailing rows without anything (see QuietRows)
+    # merged ranges (min_col, min_row, max_col, max_row), for formats calamine gives none of (.ods)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def area(self) -> int:
@@ -513,3 +515,81 @@ def trimmed_workbook(zf: zipfile.ZipFile, path, trims: dict[str, QuietRows]):
             yield wb
         finally:
             wb.close()
+
+
+# ---------------------------------------------------------------- OpenDocument (.ods)
+
+ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+MAX_MERGES = 100_000
+
+
+def scan_ods(zf: zipfile.ZipFile) -> dict[str, SheetScan]:
+    """Sheet name → the hidden rows and merged ranges of an OpenDocument spreadsheet,
+    which python-calamine does not give: one streaming pass over ``content.xml`` (lxml
+    ``iterparse``, a row at a time, cleared as it goes). A row is hidden when its
+    ``table:visibility`` is ``collapse`` or ``filter``; a cell spanning
+    ``table:number-columns-spanned`` × ``table:number-rows-spanned`` is a merged range;
+    ``table:number-rows-repeated`` and ``table:number-columns-repeated`` count as many
+    rows and columns (row and column numbers are the spreadsheet's, 1-based, as
+    calamine's). Hidden sheets come from calamine (``table:display``)."""
+    from lxml import etree
+
+    try:
+        info = zf.getinfo("content.xml")
+    except KeyError:
+        return {}
+    out: dict[str, SheetScan] = {}
+    try:
+        with zf.open(info) as stream:
+            _ods_rows(stream, out, etree)
+    except etree.XMLSyntaxError:
+        return {}  # calamine says whether the workbook can be read; nothing hidden is known
+    return out
+
+
+def _ods_rows(stream, out: dict[str, SheetScan], etree) -> None:
+    t = "{%s}" % ODS_TABLE
+    table, row_tag, cell_tags = t + "table", t + "table-row", (t + "table-cell", t + "covered-table-cell")
+    a_rep_rows, a_rep_cols = t + "number-rows-repeated", t + "number-columns-repeated"
+    a_span_rows, a_span_cols = t + "number-rows-spanned", t + "number-columns-spanned"
+    scan: SheetScan | None = None
+    row_no = 0
+
+    def count(el, attr: str) -> int:
+        v = el.get(attr)
+        return int(v) if v and v.isdigit() and int(v) > 0 else 1
+
+    for event, el in etree.iterparse(stream, events=("start", "end"), tag=(table, row_tag),
+                                     resolve_entities=False, no_network=True, huge_tree=False):
+        if el.tag == table:
+            if event == "start":
+                scan = out.setdefault(el.get(t + "name") or "", SheetScan())
+                row_no = 0
+            else:
+                scan = None
+                el.clear()
+            continue
+        if event == "start" or scan is None:
+            continue
+        repeat = count(el, a_rep_rows)
+        if el.get(t + "visibility") in ("collapse", "filter"):
+            room = MAX_NOTED - len(scan.hidden_rows)
+            scan.hidden_rows.extend(range(row_no + 1, row_no + 1 + min(repeat, max(room, 0))))
+        col = 0
+        for c in el:
+            if c.tag not in cell_tags:
+                continue
+            width = count(c, a_rep_cols)
+            spans = (count(c, a_span_cols), count(c, a_span_rows))
+            if spans != (1, 1) and c.tag == cell_tags[0]:
+                for k in range(min(repeat, MAX_MERGES - len(scan.merges))):
+                    for j in range(min(width, MAX_MERGES - len(scan.merges))):
+                        r0, c0 = row_no + 1 + k, col + 1 + j
+                        scan.merges.append((c0, r0, c0 + spans[0] - 1, r0 + spans[1] - 1))
+            col += width
+        row_no += repeat
+        el.clear()
+        parent = el.getparent()
+        if parent is not None:
+            while el.getprevious() is not None:
+                del parent[0]

@@ -29,7 +29,8 @@ from ..model import (COLONNE_ABSENTE, COLONNE_EN_DOUBLE, ERREUR, FEUILLE_ILLISIB
 from ..text import CellIssue, clean_text, fold
 from .data import FileReport, SheetSource, WorkbookRead
 from .fields import FORMS, HEADER_INDEX, KINDS, PLAN, Field
-from .package import PackageRefused, SheetScan, check_package, scan_part, sheet_parts, trimmed_workbook
+from .package import (PackageRefused, SheetScan, check_package, scan_ods, scan_part, sheet_parts,
+                      trimmed_workbook)
 
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 XML_SUFFIXES = {".xlsx", ".xlsm"}
@@ -254,6 +255,7 @@ class _Sheets:
     wb: Any
     zf: zipfile.ZipFile | None
     parts: dict[str, str]
+    ods: dict[str, SheetScan] = field(default_factory=dict)  # .ods: hidden rows, merged ranges
 
 
 def _open(path: Path, params: Params) -> _Sheets:
@@ -269,6 +271,8 @@ def _open(path: Path, params: Params) -> _Sheets:
         check_package(zf, params)
         if suffix in XML_SUFFIXES or suffix not in ZIP_SUFFIXES:
             parts = sheet_parts(zf)
+        if suffix == ".ods" or (suffix not in ZIP_SUFFIXES and not parts):
+            return _Sheets(CalamineWorkbook.from_path(str(path)), zf, parts, scan_ods(zf))
     return _Sheets(CalamineWorkbook.from_path(str(path)), zf, parts)
 
 
@@ -285,7 +289,7 @@ def _read(path: Path, rel: str, params: Params, report: FileReport) -> WorkbookR
             raise EmptyWorkbook(path)
         for i, meta in worksheets:
             name = meta.name
-            scan = None
+            scan = opened.ods.get(name)
             if opened.zf is not None and name in opened.parts:
                 scan = scan_part(opened.zf, opened.parts[name])
                 if scan.area > params.cellules_max:
@@ -348,7 +352,7 @@ def _read_sheet(sheet, name: str, rel: str, params: Params, scan: SheetScan | No
                 f"{n} premières lignes. Elle n'a pas été lue."))
         return None
     report.sheets[name] = match.kind
-    merges = _merges(sheet)
+    merges = _merges(sheet) or (scan.merges if scan is not None else [])
 
     def all_rows():
         for r, values in enumerate(head, start=1):
