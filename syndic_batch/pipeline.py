@@ -263,7 +263,9 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     if ctx.data.plan is not None:
         outputs.append(write_plan_export(ctx, out / "plan-d-action.xlsx"))
     outputs += write_reports(ctx, all_findings, out / "rapports")
-    outputs += write_statements(ctx, all_findings, out / "releves")
+    # A member's statement that did not change is copied from OUT's current one (its digest).
+    previous = reuse.previous_out / "releves" if reuse is not None and reuse.previous_out is not None else None
+    outputs += write_statements(ctx, all_findings, out / "releves", previous=previous)
     return outputs, extra
 
 

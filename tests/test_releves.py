@@ -6,7 +6,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-from builders import D, context_for, form
+from builders import D, context_for, form, inbox
 from syndic_batch.config import DEFAULT_PARAMS
 from syndic_batch.context import Context
 from syndic_batch.pipeline import check_stage, read_stage
@@ -156,3 +156,146 @@ def test_example_statements_print_on_at_most_two_letter_pages(tmp_path):
         pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
         assert 1 <= pages <= 2, (matricule, pages)
         assert "612 x 792" in info                      # letter, portrait
+
+
+# ---------------------------------------------------------------- reuse of unchanged statements (issue 8)
+
+
+def _counting_renders(monkeypatch) -> list[str]:
+    """Replace render_statement by a wrapper that records the matricule of each render."""
+    import syndic_batch.write.releves as releves
+
+    rendered: list[str] = []
+    real = releves.render_statement
+
+    def counted(view, *a, **kw):
+        rendered.append(view["matricule"])
+        return real(view, *a, **kw)
+
+    monkeypatch.setattr(releves, "render_statement", counted)
+    return rendered
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_each_statement_carries_the_digest_of_its_view(tmp_path):
+    ctx, findings = _ctx(tmp_path)
+    write_statements(ctx, findings, tmp_path / "out")
+    digests = {}
+    for path in (tmp_path / "out").iterdir():
+        head = path.read_text(encoding="utf-8")[:400]
+        found = re.search(r'<meta name="syndic-batch-empreinte" content="([0-9a-f]{64})">', head)
+        assert found, path.name
+        digests[path.name] = found[1]
+    assert len(set(digests.values())) == 4          # one per member: their views differ
+
+
+def test_an_unchanged_statement_is_copied_not_rendered(tmp_path, monkeypatch):
+    ctx, findings = _ctx(tmp_path)
+    first = tmp_path / "premier"
+    write_statements(ctx, findings, first)
+    rendered = _counting_renders(monkeypatch)
+    second = tmp_path / "second"
+    paths = write_statements(ctx, findings, second, previous=first)
+    assert rendered == []
+    assert len(paths) == 4 and _files(second) == _files(first)
+    # without the previous folder, every statement is rendered again (same bytes)
+    write_statements(ctx, findings, tmp_path / "troisieme")
+    assert sorted(rendered) == sorted(["1001", "1002", "../../evil", "a/b"])
+    assert _files(tmp_path / "troisieme") == _files(first)
+
+
+def test_a_row_edited_renders_only_its_member_again(tmp_path, monkeypatch):
+    ctx, findings = _ctx(tmp_path / "avant")
+    first = tmp_path / "premier"
+    write_statements(ctx, findings, first)
+    edited = [dict(r) for r in ROWS]
+    edited[5]["heures_demandees"] = 3.5                                   # 1002's only row: 2 h → 3,5 h
+    ctx2 = context_for(tmp_path / "apres", edited, as_of=AS_OF, members=MEMBERS, bank=BANK)
+    findings2 = check_stage(ctx2)
+    rendered = _counting_renders(monkeypatch)
+    second = tmp_path / "second"
+    write_statements(ctx2, findings2, second, previous=first)
+    assert rendered == ["1002"]
+    before, after = _files(first), _files(second)
+    assert {n for n in after if after[n] != before[n]} == {"1002.html"}
+    old_text, new_text = _text(before["1002.html"].decode()), _text(after["1002.html"].decode())
+    assert "3,5 h" in new_text and "3,5 h" not in old_text
+
+
+def test_a_finding_added_on_a_members_row_renders_it_again(tmp_path, monkeypatch):
+    from syndic_batch.model import AVERTISSEMENT, Finding
+
+    ctx, findings = _ctx(tmp_path)
+    first = tmp_path / "premier"
+    write_statements(ctx, findings, first)
+    forms = ctx.forms
+    fid = forms.index[(forms["matricule"] == "1001") & (forms["_row"] == 3)][0]
+    extra = Finding("3.1", "essai", AVERTISSEMENT, forms.at[fid, "_file"], forms.at[fid, "_sheet"], 3,
+                    "Heures demandées", "Constat ajouté entre les deux traitements", form_id=fid)
+    rendered = _counting_renders(monkeypatch)
+    second = tmp_path / "second"
+    write_statements(ctx, findings + [extra], second, previous=first)
+    assert rendered == ["1001"]
+    before, after = _files(first), _files(second)
+    assert {n for n in after if after[n] != before[n]} == {"1001.html"}
+    assert "Constat ajouté entre les deux traitements" in after["1001.html"].decode()
+    assert "Constat ajouté" not in before["1001.html"].decode()
+
+
+def test_a_new_tool_version_renders_every_statement_again(tmp_path, monkeypatch):
+    import syndic_batch.write.releves as releves
+
+    ctx, findings = _ctx(tmp_path)
+    first = tmp_path / "premier"
+    write_statements(ctx, findings, first)
+    monkeypatch.setattr(releves, "__version__", "99.0")
+    rendered = _counting_renders(monkeypatch)
+    write_statements(ctx, findings, tmp_path / "second", previous=first)
+    assert len(rendered) == 4
+
+
+def test_a_previous_statement_that_cannot_be_trusted_is_rendered(tmp_path, monkeypatch):
+    """Missing, a link, without a digest, unreadable or not a file: rendered again."""
+    ctx, findings = _ctx(tmp_path)
+    good = tmp_path / "bon"
+    write_statements(ctx, findings, good)
+    first = tmp_path / "premier"
+    write_statements(ctx, findings, first)
+    evil, ab = safe_name("../../evil"), safe_name("a/b")
+    (first / "1001.html").unlink()                                         # missing
+    (first / "1002.html").unlink()
+    (first / "1002.html").symlink_to(good / "1002.html")                   # a link (to a valid statement)
+    text = (first / evil).read_text(encoding="utf-8")                      # no digest (an older version)
+    (first / evil).write_text(re.sub(r'<meta name="syndic-batch-empreinte"[^>]*>\n', "", text), encoding="utf-8")
+    (first / ab).unlink()
+    (first / ab).mkdir()                                                   # not a file
+    rendered = _counting_renders(monkeypatch)
+    second = tmp_path / "second"
+    write_statements(ctx, findings, second, previous=first)
+    assert sorted(rendered) == sorted(["1001", "1002", "../../evil", "a/b"])
+    assert _files(second) == _files(good)
+    # a previous folder that is a link is not read at all
+    (tmp_path / "lien").symlink_to(good, target_is_directory=True)
+    rendered.clear()
+    write_statements(ctx, findings, tmp_path / "troisieme", previous=tmp_path / "lien")
+    assert len(rendered) == 4
+
+
+def test_a_second_run_into_the_same_folder_copies_the_statements(tmp_path, monkeypatch):
+    """Through the pipeline: the second run's statements come from OUT's current ones."""
+    from syndic_batch.pipeline import run
+
+    root = inbox(tmp_path, ROWS, members=MEMBERS, bank=BANK)
+    out = tmp_path / "sortie"
+    run(root, out, AS_OF)
+    first = _files(out / "releves")
+    rendered = _counting_renders(monkeypatch)
+    run(root, out, AS_OF)
+    assert rendered == [] and _files(out / "releves") == first
+    history = next((out / "historique").iterdir())
+    assert _files(history / "releves") == first
+    run(root, out, AS_OF + dt.timedelta(days=1))                             # a new date: every view changes
+    assert len(rendered) == 4

@@ -6,26 +6,42 @@ rows (date, category, hours asked and granted, the CE's decision and its date,
 the deposit date, the hours charged to the bank and to the union funds) and
 every finding on their rows, in plain French. The totals count what the CE
 report counts for the member (adopted rows of the bank year decided by the run's
-date, ``reports.shared.granted_rows``), so the two agree. The member's own rate
-appears on their own statement (never in the CS or AG reports).
+date, the rows of ``reports.shared.granted_rows``), so the two agree. The member's
+own rate appears on their own statement (never in the CS or AG reports).
 
 Self-contained like the reports (inline CSS allowed by its hash in a
 Content-Security-Policy, no script, every text escaped by Jinja2). File names
 come from the matricule, made safe: only letters, digits, ``-`` and ``_`` are
 kept; a matricule that needed changing gets a short hash of itself, so that two
 matricules never share a file and none can leave the folder.
+
+Cost and memory (issues 8 and 11): the rows are sorted by member once; members
+are then built in batches of a few thousand rows (each display text formatted
+once per distinct value over the whole run) and each member's view is yielded,
+rendered with the one compiled template and written before the next one is
+built: nothing per member is kept once written. Each statement carries, in its
+head, a digest of its view, of the tool's version and of the template
+(``<meta name="syndic-batch-empreinte">``): a statement whose digest equals the
+one of the previous run's file (``previous``, OUT's current ``releves/``) is
+copied from it instead of being rendered again.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator, NamedTuple
 
+import jinja2
+import numpy as np
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from .. import __version__
 from .. import formatting as fmt
 from ..account.ledger import EPS
 from ..account.reference import ADOPTEE, EN_DEPOT, INCONNUE, NON_DECIDEE, REFUSEE
@@ -33,14 +49,20 @@ from ..context import Context
 from ..model import Finding, sort_findings
 from ..resources import templates_dir
 from ..text import fold
-from .atomic import write_text_atomic
+from .atomic import TMP_PREFIX
 from .reports import content_security_policy
-from .reports.shared import (SEVERITY_LABELS, BankYear, _canonical_categories, _formatted, bank_year, granted_rows)
+from .reports.shared import SEVERITY_LABELS, BankYear, _canonical_categories, bank_year
 
 FOLDER = "releves"
 _STATE = {ADOPTEE: "Adoptée", REFUSEE: "Refusée", EN_DEPOT: "En dépôt", NON_DECIDEE: "Pas encore décidée",
           INCONNUE: "Décision illisible"}
 _SAFE = re.compile(r"[^0-9A-Za-z_-]")
+# Rows of the members built together (their texts formatted in one go): bounded memory
+# whatever the number of rows, few enough pandas calls per member.
+BATCH_ROWS = 20_000
+DIGEST_META = "syndic-batch-empreinte"
+_DIGEST = re.compile(rb'<meta name="syndic-batch-empreinte" content="([0-9a-f]{64})">')
+_HEAD_BYTES = 4096   # the digest is in the first lines of the head, before the CSS
 
 
 def safe_name(matricule: str) -> str:
@@ -62,122 +84,249 @@ def _hours(value: float) -> str:
     return fmt.hours(value) if value and value > EPS else "—"
 
 
-def member_rows(ctx: Context, year: BankYear | None) -> pd.DataFrame:
-    """Every form row of the statements: in the bank year of the run's date (or, with no such
-    year, every dated row), plus the rows whose activity date cannot be read."""
-    forms = ctx.forms
+def _statement_mask(forms: pd.DataFrame, year: BankYear | None) -> pd.Series:
+    """The form rows of the statements: in the bank year of the run's date (or, with no
+    such year, every dated row), plus the rows whose activity date cannot be read."""
     if year is None:
-        mask = forms["matricule"].notna()
-    else:
-        in_year = (forms["date_activite"] >= _ts(year.start)) & (forms["date_activite"] <= _ts(year.end))
-        mask = forms["matricule"].notna() & (in_year | forms["date_activite"].isna())
-    return forms.loc[mask]
+        return forms["matricule"].notna()
+    in_year = (forms["date_activite"] >= _ts(year.start)) & (forms["date_activite"] <= _ts(year.end))
+    return forms["matricule"].notna() & (in_year | forms["date_activite"].isna())
 
 
-def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, dict[str, Any]]:
-    """Matricule → the view of that member's statement."""
+def member_rows(ctx: Context, year: BankYear | None) -> pd.DataFrame:
+    """Every form row of the statements (see ``_statement_mask``)."""
+    return ctx.forms.loc[_statement_mask(ctx.forms, year)]
+
+
+def _counted(ctx: Context, year: BankYear | None) -> np.ndarray:
+    """Per form row (position), whether the member's totals count it: the rows of
+    ``reports.shared.granted_rows`` (adopted, of the bank year of the run's date, decided
+    by that date), computed as a mask instead of a copy of the rows."""
+    forms, ledger = ctx.forms, ctx.ledger
+    if year is None or forms.empty:
+        return np.zeros(len(forms), dtype=bool)
+    decided = forms["date_decision"].isna() | (forms["date_decision"] <= _ts(ctx.as_of))
+    mask = ledger["adoptee"].astype(bool) & decided & (ledger["annee_banque"] == _ts(year.start))
+    return mask.reindex(forms.index, fill_value=False).to_numpy(dtype=bool)
+
+
+class _Texts:
+    """The display text of a column's values, each distinct value formatted once over
+    the whole run (Babel is slow; dates and hours repeat a lot)."""
+
+    def __init__(self, to_text: Callable[[Any], str]):
+        self.to_text = to_text
+        self.memo: dict[Any, str] = {}
+        self.missing = to_text(None)
+
+    def __call__(self, series: pd.Series) -> list[str]:
+        codes, uniq = pd.factorize(series, use_na_sentinel=True)
+        memo, to_text = self.memo, self.to_text
+        texts = []
+        for v in uniq:
+            t = memo.get(v)
+            if t is None:
+                t = memo[v] = to_text(v)
+            texts.append(t)
+        texts.append(self.missing)
+        return [texts[c] for c in codes]
+
+
+class Line(NamedTuple):
+    """One row of a statement, as displayed (``line.date`` or ``line["date"]``)."""
+    date: str
+    categorie: str
+    description: str
+    demandees: str
+    accordees: str
+    decision: str
+    etat: str
+    note: str | None
+    depot: str
+    banque: str
+    fonds: str
+    source: str
+    constats: list[dict[str, str]]
+
+    def __getitem__(self, key):
+        return getattr(self, key) if isinstance(key, str) else tuple.__getitem__(self, key)
+
+    __repr__ = tuple.__repr__   # what the digest reads: the values (C speed), not the names
+
+
+_FORM_COLS = ["nom", "date_activite", "categorie", "description", "heures_demandees", "date_decision",
+              "date_depot", "_file", "_row"]
+_LEDGER_COLS = ["heures_octroyees", "heures_banque", "heures_fonds", "valeur", "taux"]
+
+
+def statement_views(ctx: Context, findings: list[Finding]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(matricule, the view of that member's statement), one member at a time, in the
+    order of the members' names."""
+    forms = ctx.forms
     year = bank_year(ctx)
-    rows = member_rows(ctx, year)
-    if rows.empty:
-        return {}
+    selected = np.flatnonzero(_statement_mask(forms, year).to_numpy(dtype=bool))
+    if not len(selected):
+        return
+    # The statements' rows sorted once: member, date, file, row (a stable sort, as the
+    # rows were read).
+    keys = forms.iloc[selected, [forms.columns.get_loc(c) for c in ("matricule", "date_activite", "_file", "_row")]]
+    keys = keys.set_axis(selected).sort_values(["matricule", "date_activite", "_file", "_row"],
+                                                na_position="last", kind="mergesort")
+    order = keys.index.to_numpy()
+    mats = keys["matricule"].to_numpy(dtype=object)
+    del keys
+    cuts = np.flatnonzero(mats[1:] != mats[:-1]) + 1
+    starts, stops = np.r_[0, cuts], np.r_[cuts, len(mats)]
+    # Each member's name (the register's, else the first one written on their rows), so
+    # that the statements come in the order of the names.
+    nom = forms["nom"].to_numpy(dtype=object)
+    members = []
+    for s, e in zip(starts.tolist(), stops.tolist()):
+        mat = mats[s]
+        name = ctx.names.get(mat) or next((n for n in nom[order[s:e]] if n), None) or "—"
+        members.append((fold(name), mat, name, s, e))
+    members.sort(key=lambda m: (m[0], m[1]))
+    del mats, nom
+
     led = ctx.ledger
-    counted = set(granted_rows(ctx, year).index)
-    by_form: dict[int, list[Finding]] = {}
+    led_pos = (np.arange(len(forms)) if led.index.equals(forms.index) else led.index.get_indexer(forms.index))
+    counted = _counted(ctx, year)
+    states = ctx.decisions.reindex(forms.index).to_numpy(dtype=object)
+    by_form: dict[Any, list[Finding]] = {}
     for f in findings:
         if f.form_id is not None:
             by_form.setdefault(f.form_id, []).append(f)
-    union = ctx.params.nom_syndicat
     as_of = _ts(ctx.as_of)
-    frame = rows[["matricule", "nom", "date_activite", "categorie", "description", "heures_demandees",
-                  "date_decision", "date_depot", "_file", "_sheet", "_row"]].join(
-        led.loc[rows.index, ["heures_octroyees", "heures_banque", "heures_fonds", "valeur", "taux"]])
-    frame["categorie"] = _canonical_categories(ctx, frame["categorie"])
-    frame["etat"] = ctx.decisions.loc[rows.index]
-    frame["fid"] = frame.index
-    frame = frame.sort_values(["matricule", "date_activite", "_file", "_row"], na_position="last", kind="mergesort")
-    # Every text formatted once per distinct value (Babel is slow; dates and hours repeat a lot).
-    adopted = frame["etat"] == ADOPTEE
-    texts = pd.DataFrame({
-        "t_date": _formatted(frame["date_activite"], lambda v: "date illisible" if v is None else fmt.date(v)),
-        "t_demandees": _formatted(frame["heures_demandees"], lambda v: "—" if v is None else fmt.hours(v)),
-        "t_accordees": _formatted(frame["heures_octroyees"].where(adopted), lambda v: "—" if v is None else fmt.hours(v)),
-        "t_banque": _formatted(frame["heures_banque"].where(adopted), lambda v: "—" if v is None else _hours(v)),
-        "t_fonds": _formatted(frame["heures_fonds"].where(adopted), lambda v: "—" if v is None else _hours(v)),
-        "t_decidee": _formatted(frame["date_decision"], lambda v: "" if v is None else f" le {fmt.date(v)}"),
-        "t_depot": _formatted(frame["date_depot"], lambda v: "—" if v is None else fmt.date(v)),
-    }, index=frame.index)
-    frame = frame.join(texts)
-    records = frame.to_dict("records")
-    views = {}
-    start = 0
-    while start < len(records):
-        matricule = records[start]["matricule"]
-        stop = start
-        while stop < len(records) and records[stop]["matricule"] == matricule:
-            stop += 1
-        group_records = records[start:stop]
-        group = frame.iloc[start:stop]
-        start = stop
-        items = []
-        tot = {"demandees": 0.0, "accordees": 0.0, "banque": 0.0, "fonds": 0.0, "valeur": 0.0}
-        for r in group_records:
-            fid, st = r["fid"], r["etat"]
-            in_total = fid in counted
-            decided = pd.notna(r["date_decision"])
-            decision = _STATE[st] + (r["t_decidee"] if st != NON_DECIDEE else "")
-            note = None
-            if st == ADOPTEE and not in_total:
-                note = (f"décision datée après le {fmt.date(ctx.as_of)} : pas encore comptée"
-                        if decided and r["date_decision"] > as_of else "hors de l'année de la banque : pas comptée")
-            asked = r["heures_demandees"]
-            if pd.notna(asked):
-                tot["demandees"] += float(asked)
-            if in_total:
-                tot["accordees"] += float(r["heures_octroyees"])
-                tot["banque"] += float(r["heures_banque"])
-                tot["fonds"] += float(r["heures_fonds"])
-                tot["valeur"] += 0.0 if pd.isna(r["valeur"]) else float(r["valeur"])
-            items.append({
-                "date": r["t_date"],
-                "categorie": r["categorie"],
-                "description": r["description"] or "",
-                "demandees": r["t_demandees"],
-                "accordees": r["t_accordees"],
-                "decision": decision,
-                "etat": st,
-                "note": note,
-                "depot": r["t_depot"],
-                "banque": r["t_banque"],
-                "fonds": r["t_fonds"],
-                "source": f"{r['_file']}, ligne {int(r['_row'])}",
-                "constats": [{"severite": f.severity, "libelle": SEVERITY_LABELS[f.severity],
-                              "article": f"art. {f.article}" if f.article else "", "message": f.message,
-                              "colonne": f.column or ""}
-                             for f in sort_findings(by_form.get(fid, []))],
-            })
-        rates = sorted({float(x) for x in group["taux"].dropna()})
-        name = ctx.names.get(matricule) or next((n for n in group["nom"] if n), None) or "—"
-        views[matricule] = {
-            "syndicat": union,
-            "matricule": matricule,
-            "nom": name,
-            "date": fmt.date(ctx.as_of),
-            "date_iso": ctx.as_of.isoformat(),
-            "annee": year.label if year else (f"aucune année de la banque ne contient le {fmt.date(ctx.as_of)} : "
-                                              "toutes vos lignes sont présentées"),
-            "taux": " ; ".join(fmt.money(x) for x in rates) if rates else "inconnu (absent du registre ?)",
-            "lignes": items,
-            "nombre": len(items),
-            "total_demandees": fmt.hours(tot["demandees"]),
-            "total_accordees": fmt.hours(tot["accordees"]),
-            "total_accordees_valeur": tot["accordees"],
-            "total_banque": fmt.hours(tot["banque"]),
-            "total_fonds": fmt.hours(tot["fonds"]),
-            "total_valeur": fmt.money(tot["valeur"]),
-            "en_attente": sum(1 for i in items if i["etat"] in (NON_DECIDEE, EN_DEPOT)),
-            "constats": sum(len(i["constats"]) for i in items),
+    later_note = f"décision datée après le {fmt.date(ctx.as_of)} : pas encore comptée"
+    other_year_note = "hors de l'année de la banque : pas comptée"
+    common = {
+        "syndicat": ctx.params.nom_syndicat,
+        "date": fmt.date(ctx.as_of),
+        "date_iso": ctx.as_of.isoformat(),
+        "annee": year.label if year else (f"aucune année de la banque ne contient le {fmt.date(ctx.as_of)} : "
+                                          "toutes vos lignes sont présentées"),
+    }
+    text = {
+        "date": _Texts(lambda v: "date illisible" if v is None else fmt.date(v)),
+        "hours": _Texts(lambda v: "—" if v is None else fmt.hours(v)),
+        "charged": _Texts(lambda v: "—" if v is None else _hours(v)),
+        "decided": _Texts(lambda v: "" if v is None else f" le {fmt.date(v)}"),
+        "deposit": _Texts(lambda v: "—" if v is None else fmt.date(v)),
+    }
+    total_hours = _Memo(fmt.hours)
+    money = _Memo(fmt.money)
+    form_cols = [forms.columns.get_loc(c) for c in _FORM_COLS]
+
+    batch: list[tuple] = []
+    size = 0
+    for i, member in enumerate(members):
+        batch.append(member)
+        size += member[4] - member[3]
+        if size < BATCH_ROWS and i + 1 < len(members):
+            continue
+        pos = np.concatenate([order[s:e] for _, _, _, s, e in batch])
+        b = forms.iloc[pos, form_cols]
+        for c in _LEDGER_COLS:
+            b[c] = led[c].to_numpy()[led_pos[pos]]
+        adopted = pd.Series(states[pos] == ADOPTEE, index=b.index)
+        in_total = counted[pos]
+        dd = b["date_decision"]
+        later = (dd.notna() & (dd > as_of)).to_numpy()
+        cols = {
+            "date": text["date"](b["date_activite"]),
+            "categorie": _canonical_categories(ctx, b["categorie"]).tolist(),
+            "description": b["description"].tolist(),
+            "demandees": text["hours"](b["heures_demandees"]),
+            "accordees": text["hours"](b["heures_octroyees"].where(adopted)),
+            "banque": text["charged"](b["heures_banque"].where(adopted)),
+            "fonds": text["charged"](b["heures_fonds"].where(adopted)),
+            "decidee": text["decided"](dd),
+            "depot": text["deposit"](b["date_depot"]),
+            "file": b["_file"].tolist(),
+            "row": b["_row"].tolist(),
+            "fid": b.index.tolist(),
+            "etat": states[pos].tolist(),
+            "in_total": in_total.tolist(),
+            "later": later.tolist(),
+            "asked": b["heures_demandees"].tolist(),
+            "granted": b["heures_octroyees"].tolist(),
+            "bank": b["heures_banque"].tolist(),
+            "funds": b["heures_fonds"].tolist(),
+            "value": b["valeur"].tolist(),
+            "rate": b["taux"].tolist(),
         }
-    return dict(sorted(views.items(), key=lambda kv: (fold(kv[1]["nom"]), kv[0])))
+        del b, adopted, dd
+        start = 0
+        for _, matricule, name, s, e in batch:
+            stop = start + (e - s)
+            part = {k: v[start:stop] for k, v in cols.items()}
+            start = stop
+            items = []
+            asked_total = granted = bank = funds = value = 0.0
+            rates: set[float] = set()
+            for (t_date, cat, desc, t_asked, t_granted, t_bank, t_funds, t_decided, t_deposit, file, row, fid,
+                 st, counts, late, asked, hours, bank_h, funds_h, val, rate) in zip(*part.values()):
+                if st == ADOPTEE and not counts:
+                    note = later_note if late else other_year_note
+                else:
+                    note = None
+                if asked == asked:
+                    asked_total += float(asked)
+                if counts:
+                    granted += float(hours)
+                    bank += float(bank_h)
+                    funds += float(funds_h)
+                    value += 0.0 if val != val else float(val)
+                if rate == rate:
+                    rates.add(float(rate))
+                mine = by_form.get(fid)
+                items.append(Line(
+                    date=t_date, categorie=cat, description=desc or "", demandees=t_asked, accordees=t_granted,
+                    decision=_STATE[st] + (t_decided if st != NON_DECIDEE else ""), etat=st, note=note,
+                    depot=t_deposit, banque=t_bank, fonds=t_funds, source=f"{file}, ligne {int(row)}",
+                    constats=[{"severite": f.severity, "libelle": SEVERITY_LABELS[f.severity],
+                               "article": f"art. {f.article}" if f.article else "", "message": f.message,
+                               "colonne": f.column or ""} for f in sort_findings(mine)] if mine else []))
+            yield matricule, {
+                "syndicat": common["syndicat"],
+                "matricule": matricule,
+                "nom": name,
+                "date": common["date"],
+                "date_iso": common["date_iso"],
+                "annee": common["annee"],
+                "taux": " ; ".join(money(x) for x in sorted(rates)) if rates else "inconnu (absent du registre ?)",
+                "lignes": items,
+                "nombre": len(items),
+                "total_demandees": total_hours(asked_total),
+                "total_accordees": total_hours(granted),
+                "total_accordees_valeur": granted,
+                "total_banque": total_hours(bank),
+                "total_fonds": total_hours(funds),
+                "total_valeur": money(value),
+                "en_attente": sum(1 for i in items if i.etat in (NON_DECIDEE, EN_DEPOT)),
+                "constats": sum(len(i.constats) for i in items),
+            }
+        batch, size = [], 0
+
+
+class _Memo:
+    """``to_text(value)``, computed once per distinct value."""
+
+    def __init__(self, to_text: Callable[[Any], str]):
+        self.to_text = to_text
+        self.memo: dict[Any, str] = {}
+
+    def __call__(self, value: Any) -> str:
+        t = self.memo.get(value)
+        if t is None:
+            t = self.memo[value] = self.to_text(value)
+        return t
+
+
+def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, dict[str, Any]]:
+    """Matricule → the view of that member's statement (all of them at once: for tests
+    and callers that need them together; ``write_statements`` uses the generator)."""
+    return dict(statement_views(ctx, findings))
 
 
 def environment() -> Environment:
@@ -193,20 +342,95 @@ def _css() -> str:
             + (root / "releves" / "releve.css").read_text(encoding="utf-8"))
 
 
-def render_statement(view: dict[str, Any], env: Environment | None = None, css: str | None = None) -> str:
-    env = env or environment()
-    css = css if css is not None else _css()
-    return env.get_template("releve.html").render(r=view, css=Markup(css), csp=content_security_policy(css))
+@dataclass(frozen=True)
+class StatementPage:
+    """What every statement of a run shares: the compiled template, the CSS and its CSP,
+    and the identity that goes into each digest (tool version, Jinja2's version, the
+    template's and the CSS's text)."""
+    template: Template
+    css: Markup
+    csp: str
+    identity: bytes
+
+    @classmethod
+    def load(cls) -> "StatementPage":
+        css = _css()
+        h = hashlib.sha256(f"{__version__}\n{jinja2.__version__}\n".encode("utf-8"))
+        folder = templates_dir() / FOLDER
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                h.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+        h.update(css.encode("utf-8"))
+        return cls(environment().get_template("releve.html"), Markup(css), content_security_policy(css),
+                   h.digest())
 
 
-def write_statements(ctx: Context, findings: list[Finding], out_dir: str | Path) -> list[Path]:
-    """Write ``out_dir/<matricule>.html`` for every member; return the paths."""
+def statement_digest(view: dict[str, Any], page: StatementPage) -> str:
+    """The digest of what a statement shows: its view (every text and figure, every
+    finding), the tool's version and the template (``StatementPage.identity``)."""
+    return hashlib.sha256(page.identity + repr(view).encode("utf-8")).hexdigest()
+
+
+def render_statement(view: dict[str, Any], page: StatementPage | None = None, digest: str | None = None) -> str:
+    page = page or StatementPage.load()
+    digest = digest if digest is not None else statement_digest(view, page)
+    return page.template.render(r=view, css=page.css, csp=page.csp, empreinte=digest)
+
+
+def _previous_statement(path: Path, digest: str) -> bytes | None:
+    """The bytes of the previous run's statement when its digest is ``digest``; None when
+    it is missing, a link, not a regular file, unreadable or of another digest."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            head = fh.read(_HEAD_BYTES)
+            found = _DIGEST.search(head)
+            if found is None or found[1].decode("ascii") != digest:
+                return None
+            return head + fh.read()
+    except OSError:
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file of the same folder (a reader
+    never sees half a statement); lighter than ``atomic.write_bytes_atomic`` (one open,
+    one rename), which counts with thousands of statements."""
+    tmp = path.with_name(TMP_PREFIX + path.name)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_statements(ctx: Context, findings: list[Finding], out_dir: str | Path,
+                     previous: str | Path | None = None) -> list[Path]:
+    """Write ``out_dir/<matricule>.html`` for every member; return the paths. With
+    ``previous`` (the previous run's statements folder), a statement whose digest did not
+    change is copied from there instead of being rendered again."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env, css = environment(), _css()
+    page = StatementPage.load()
+    if previous is not None:
+        previous = Path(previous)
+        if previous.is_symlink() or not previous.is_dir():
+            previous = None
     paths = []
-    for matricule, view in build_statement_views(ctx, findings).items():
-        path = out_dir / safe_name(matricule)
-        write_text_atomic(path, render_statement(view, env, css))
+    for matricule, view in statement_views(ctx, findings):
+        name = safe_name(matricule)
+        path = out_dir / name
+        digest = statement_digest(view, page)
+        data = _previous_statement(previous / name, digest) if previous is not None else None
+        if data is None:
+            data = render_statement(view, page, digest).encode("utf-8")
+        _write(path, data)
         paths.append(path)
     return paths
