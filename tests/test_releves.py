@@ -10,8 +10,9 @@ from builders import D, context_for, form, inbox
 from syndic_batch.config import DEFAULT_PARAMS
 from syndic_batch.context import Context
 from syndic_batch.pipeline import check_stage, read_stage
-from syndic_batch.write.releves import build_statement_views, safe_name, write_statements
+from syndic_batch.write.releves import _counted, build_statement_views, safe_name, write_statements
 from syndic_batch.write.reports import build_ce_view
+from syndic_batch.write.reports.shared import bank_year, granted_rows
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = D(2026, 4, 30)
@@ -128,6 +129,9 @@ def test_examples_every_member_statement_matches_the_ce_report(tmp_path):
                                                             if v["total_accordees_valeur"] == 0}
     paths = write_statements(ctx, findings, tmp_path / "releves")
     assert len(paths) == len(views) >= 15
+    # the rows the totals count are the CE report's (granted_rows), computed as a mask
+    year = bank_year(ctx)
+    assert set(ctx.forms.index[_counted(ctx, year)]) == set(granted_rows(ctx, year).index) != set()
     html = (tmp_path / "releves" / "40581.html").read_text(encoding="utf-8")
     assert "Audrey Ouellet" in html and "34,85" in html
 
