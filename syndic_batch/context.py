@@ -85,6 +85,6 @@ class Context:
         """This run's form rows paired with the previous run's: rows added, removed,
         modified field by field (``journal.changes``)."""
         from .journal.changes import compare
-        from .journal.rows import row_states
+        from .journal.rows import typed_rows
 
-        return compare(row_states(self.data.forms, self.decisions), self.previous, self.started)
+        return compare(typed_rows(self.data.forms, self.decisions), self.previous, self.started)

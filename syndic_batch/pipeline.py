@@ -29,6 +29,8 @@ from . import __version__
 from .config import DEFAULT_PARAMS, Params, params_hash
 from .context import Context
 from .journal import Journal, PreviousRun, RowDiff
+from .journal.rows import NUMBER_FIELDS, REF_COLUMNS, ROW_COLUMNS
+from .journal.store import RowsToRecord
 from .model import Finding, sort_findings
 from .read.data import InboxData
 from .read.inbox import Progress, read_inbox
@@ -279,14 +281,41 @@ def _pause(var: str) -> None:
         time.sleep(float(seconds))
 
 
-def journal_rows(ctx: Context, jeton: str) -> pd.DataFrame:
-    """This run's rows for the journal: each keeps the identity of the previous run's
-    row it was paired with; a new row gets a new one."""
+# Rows converted to the journal's shape and written per chunk (bounded memory at 1M rows).
+JOURNAL_CHUNK = 50_000
+
+
+def journal_rows(ctx: Context, jeton: str) -> RowsToRecord:
+    """What this run writes of its rows: the previous states it ends, and its new
+    states (rows added, edited, moved, decided…; all of them in a first run), each
+    keeping the identity of the previous run's row it was paired with, a new row
+    getting a new one. Unchanged rows keep their state (``RowDiff.carried``)."""
+    from .journal.rows import journal_shape
+
     diff = ctx.changes
-    rows = pd.concat([diff.current, diff.refs], axis=1)
-    new = pd.Series([f"{jeton[:12]}-{i}" for i in rows.index], index=rows.index, dtype=object)
-    rows.insert(0, "identity", diff.identity.where(diff.identity.notna(), new))
-    return rows
+    ids, typed = diff.insert, diff.typed
+    positions = typed.index.get_indexer(ids)
+    prefix = jeton[:12]
+
+    def floats(values) -> list:
+        return [None if v != v else v for v in values.tolist()]
+
+    def tuples():
+        for start in range(0, len(ids), JOURNAL_CHUNK):
+            part = ids[start:start + JOURNAL_CHUNK]
+            shape = journal_shape(typed.loc[part])
+            ident = [f"{prefix}-{i}" if v is None else v for i, v in zip(part.tolist(), diff.identity.loc[part])]
+            refs = diff.refs.loc[part]
+            pos = positions[start:start + JOURNAL_CHUNK]
+            cols = [ident, shape["file"].tolist(), shape["sheet"].tolist(), shape["row"].tolist()]
+            for f in ROW_COLUMNS[3:]:
+                cols.append(floats(shape[f]) if f in NUMBER_FIELDS else shape[f].tolist())
+            cols += [refs[c].tolist() for c in REF_COLUMNS]
+            cols += [diff.key[pos].tolist(), diff.state[pos].tolist()]
+            yield from zip(*cols)
+
+    kept = diff.previous.states.loc[diff.carried] if diff.previous is not None else None
+    return RowsToRecord(closed=diff.closed, new=tuples(), kept=kept)
 
 
 def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,

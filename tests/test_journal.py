@@ -61,9 +61,13 @@ def test_a_version_1_journal_is_migrated_and_its_run_is_the_previous_one(tmp_pat
     out.mkdir()
     write_v1_journal(out / "journal.sqlite", str(out.resolve()))
     with Journal(out / "journal.sqlite") as jr:
-        assert jr.version() == SCHEMA_VERSION == 2
+        assert jr.version() == SCHEMA_VERSION == 3
         prev = jr.previous(str(out.resolve()))
+        assert not prev.trusted  # no stored hashes: the rows are loaded and hashed now
         assert prev.started == "2026-03-31T09:15:00-04:00" and list(prev.rows["identity"]) == ["id-1", "id-2"]
+        # the reference dates version 1 did not keep are the run's
+        assert list(prev.rows["adoptee_depuis"]) == ["2026-03-31T09:15:00-04:00"] * 2
+        assert list(prev.rows["deposee_depuis"]) == [None, "2026-03-31T09:15:00-04:00"]
         assert prev.inputs[NAME]["findings_hash"] is None
     r = run(root, out, D(2026, 3, 31))
     assert r.changes.previous.jeton == "v1run"
@@ -71,8 +75,11 @@ def test_a_version_1_journal_is_migrated_and_its_run_is_the_previous_one(tmp_pat
     (f,) = [f for f in r.findings if f.rule == "modifiee-apres-adoption"]
     assert "traitement du 31 mars 2026 à 9 h 15" in f.message
     con = sqlite3.connect(out / "journal.sqlite")
-    assert con.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
-    assert con.execute("SELECT identity FROM rows WHERE run_id = 2 ORDER BY row").fetchall() == [("id-1",), ("id-2",)]
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+    assert con.execute("SELECT identity FROM run_rows WHERE run_id = 2 ORDER BY row").fetchall() == [
+        ("id-1",), ("id-2",)]
+    assert con.execute("SELECT identity, heures_demandees FROM run_rows WHERE run_id = 1 ORDER BY row").fetchall() == [
+        ("id-1", 3.5), ("id-2", 4.0)]
 
 
 def test_a_run_records_its_inputs_and_rows_in_a_rollback_journal(tmp_path):

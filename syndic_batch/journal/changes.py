@@ -11,14 +11,15 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from .. import formatting as fmt
 from ..text import fold
-from .rows import DATE_FIELDS, MONEY_FIELDS, NUMBER_FIELDS, REF_COLUMNS, comparable, pair_rows
+from .rows import (DATE_FIELDS, MONEY_FIELDS, NUMBER_FIELDS, REF_COLUMNS, comparable,
+                   journal_shape, key_hash, pair_rows, state_hash)
 
 AJOUTEE, MODIFIEE, SUPPRIMEE, DECISION = "ajoutee", "modifiee", "supprimee", "decision"
 # Fields that change with the CE's decision: reported as kind DECISION when the decision changed.
@@ -39,7 +40,16 @@ LABELS = {
 
 @dataclass
 class PreviousRun:
-    """The last complete run into the same output folder, as the journal keeps it."""
+    """The last complete run into the same output folder, as the journal keeps it.
+
+    ``states`` lists every row state of that run, compactly (no Python object per row):
+    index the state's id, columns ``cle`` and ``empreinte`` (``rows.key_hash``,
+    ``rows.state_hash``, int64) and ``explicite`` (it keeps a reference state that
+    differs from its values). ``rows`` holds the rows loaded in full (journal columns,
+    ``identity`` and ``rows.REF_COLUMNS``), indexed by state id: ``compare`` loads those
+    it needs (the rows not found unchanged: removed, edited, moved) through ``fetch``.
+    ``trusted``: the stored hashes were checked; False (a migrated journal, another hash
+    scheme) makes ``compare`` rewrite every row."""
 
     id: int
     jeton: str
@@ -48,7 +58,19 @@ class PreviousRun:
     tool_version: str
     params_hash: str
     inputs: dict[str, dict[str, Any]]  # path -> size, sha256, findings_hash, writing_findings
-    rows: pd.DataFrame               # journal columns + identity; RangeIndex
+    rows: pd.DataFrame               # rows loaded in full, indexed by state id
+    states: pd.DataFrame | None = None
+    loader: Callable[[Any], pd.DataFrame] | None = field(default=None, repr=False)
+    trusted: bool = False
+
+    def fetch(self, ids) -> pd.DataFrame:
+        """The full rows of these state ids (loaded once)."""
+        ids = pd.Index(ids)
+        missing = ids.difference(self.rows.index)
+        if len(missing) and self.loader is not None:
+            loaded = self.loader(missing)
+            self.rows = loaded if self.rows.empty else pd.concat([self.rows, loaded])
+        return self.rows.loc[ids]
 
 
 @dataclass(frozen=True)
@@ -77,15 +99,31 @@ class AfterFact:
 
 @dataclass
 class RowDiff:
+    """This run's rows against the previous run's.
+
+    ``typed`` is every current row (``rows.typed_rows``, indexed like the forms) and
+    ``key``/``state`` their hashes (positional). ``current`` holds, in the journal's
+    shape, the current rows that are listed (added, or paired with a previous row that
+    was loaded: modified, moved, decided…), indexed by form id. ``insert`` is the form
+    ids whose state this run writes to the journal, with ``identity`` (inherited, or
+    None for a new row) and ``refs`` (``rows.REF_COLUMNS``) on that index; ``carried``
+    the previous states kept as they are (unchanged rows) and ``closed`` the previous
+    states this run ends (removed or replaced)."""
+
     previous: PreviousRun | None
-    current: pd.DataFrame                      # rows.row_states, indexed like the forms
-    identity: pd.Series                        # per current row: inherited identity, or None (new)
+    current: pd.DataFrame
+    identity: pd.Series
     added: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     modified: list[FieldChange] = field(default_factory=list)
-    # per current row: ``rows.REF_COLUMNS`` (what the journal keeps of the reference states)
     refs: pd.DataFrame | None = None
     after_fact: list[AfterFact] = field(default_factory=list)
+    typed: pd.DataFrame | None = None
+    key: np.ndarray | None = None
+    state: np.ndarray | None = None
+    insert: pd.Index | None = None
+    carried: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    closed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def first_run(self) -> bool:
@@ -156,28 +194,96 @@ def _loaded(text: Any) -> dict[str, Any] | None:
     return json.loads(text) if isinstance(text, str) and text else None
 
 
-def compare(current: pd.DataFrame, previous: PreviousRun | None, started: str | None = None) -> RowDiff:
-    """This run's rows (``rows.row_states``) against the previous run's. ``started`` is
-    this run's ISO date-time (the reference states it sees for the first time)."""
+def _refs(typed: pd.DataFrame, ids: pd.Index, started: str) -> pd.DataFrame:
+    """The reference states of rows seen for the first time: adopted / deposited now."""
+    part = typed.loc[ids]
+    adopted = (part["etat"].astype(object) == "adoptee").to_numpy()
+    deposited = part["date_depot"].notna().to_numpy()
+    refs = pd.DataFrame({c: pd.Series([None] * len(ids), index=ids, dtype=object) for c in REF_COLUMNS}, index=ids)
+    refs.loc[adopted, "adoptee_depuis"] = started
+    refs.loc[deposited, "deposee_depuis"] = started
+    return refs
+
+
+def _fast_pairs(prev_key: pd.Series, cur_key: pd.Series) -> pd.DataFrame:
+    """Pass 1 where it is unambiguous: a key hash found once on each side (``prev``,
+    ``cur``). Keys found several times on a side are left to ``rows.pair_rows``, which
+    pairs equal rows in the order of their place, as for every other row."""
+    p = prev_key[~prev_key.duplicated(keep=False)]
+    c = cur_key[~cur_key.duplicated(keep=False)]
+    m = pd.DataFrame({"k": p.to_numpy(), "prev": p.index.to_numpy()}).merge(
+        pd.DataFrame({"k": c.to_numpy(), "cur": c.index.to_numpy()}), on="k")
+    return m[["prev", "cur"]]
+
+
+def _may_pair(prev: pd.DataFrame, cur: pd.DataFrame) -> np.ndarray:
+    """The current rows ``rows.pair_rows`` could pair with one of ``prev``: same key
+    (passes 1 and 2: the member is part of it), same member and file (pass 3) or same
+    place (pass 4). The others are added rows whatever the passes do: leaving them out
+    changes no pair and spares comparing a new month's rows one by one."""
+    if prev.empty or cur.empty:
+        return np.zeros(len(cur), dtype=bool)
+    def keys(frame, cols):
+        return pd.MultiIndex.from_frame(pd.DataFrame({c: frame[c].astype(object).where(frame[c].notna(), "")
+                                                       for c in cols}))
+    out = np.zeros(len(cur), dtype=bool)
+    for cols in (("matricule", "file"), ("file", "sheet", "row")):
+        out |= keys(cur, cols).isin(keys(prev, cols))
+    member = ("matricule",)
+    out |= keys(cur, member).isin(keys(prev, member)) & _same_key(prev, cur)
+    return out
+
+
+def _same_key(prev: pd.DataFrame, cur: pd.DataFrame) -> np.ndarray:
+    """Per current row: its pass-2 key (``rows.KEY_FIELDS`` as compared) is one of ``prev``'s."""
+    from .rows import KEY_FIELDS
+
+    def key(frame):
+        return pd.MultiIndex.from_frame(pd.DataFrame({f: comparable(frame, f) for f in KEY_FIELDS}))
+    return key(cur).isin(key(prev))
+
+
+def compare(typed: pd.DataFrame, previous: PreviousRun | None, started: str | None = None) -> RowDiff:
+    """This run's rows (``rows.typed_rows``) against the previous run's. ``started`` is
+    this run's ISO date-time (the reference states it sees for the first time).
+
+    The rows whose key hash is found once in each run are paired without loading the
+    previous row; when the stored state is the same too (place, values), it is carried
+    as it is. Only the other rows are loaded, converted and compared field by field."""
     started = started or dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-    identity = pd.Series([None] * len(current), index=current.index, dtype=object)
-    refs = pd.DataFrame({c: pd.Series([None] * len(current), index=current.index, dtype=object)
-                         for c in REF_COLUMNS})
-    adopted_now = (current["etat"] == "adoptee").to_numpy()
-    deposited_now = current["date_depot"].notna().to_numpy()
-    refs.loc[adopted_now, "adoptee_depuis"] = started
-    refs.loc[deposited_now, "deposee_depuis"] = started
+    key = key_hash(typed)
+    state = state_hash(typed, key)
+    ids = typed.index
+    empty_cur = journal_shape(typed.iloc[:0])
     if previous is None:
-        return RowDiff(None, current, identity, refs=refs)
-    prev = previous.rows
-    pairs = pair_rows(prev[list(current.columns)], current)
-    identity.loc[pairs["cur"].to_numpy()] = prev.loc[pairs["prev"].to_numpy(), "identity"].to_numpy()
-    added = [int(i) for i in current.index.difference(pd.Index(pairs["cur"]))]
-    removed = [int(i) for i in prev.index.difference(pd.Index(pairs["prev"]))]
+        return RowDiff(None, empty_cur, pd.Series([None] * len(ids), index=ids, dtype=object),
+                       refs=_refs(typed, ids, started), typed=typed, key=key, state=state, insert=ids)
+    states = previous.states
+    fast = _fast_pairs(states["cle"], pd.Series(key, index=ids))
+    cur_state = pd.Series(state, index=ids).loc[fast["cur"].to_numpy()].to_numpy()
+    prev_info = states.loc[fast["prev"].to_numpy()]
+    keep = ((prev_info["empreinte"].to_numpy() == cur_state) & ~prev_info["explicite"].to_numpy()
+            & previous.trusted)
+    carried = fast[keep]
+    loaded = fast[~keep]
+    left_p = states.index.difference(pd.Index(fast["prev"]))
+    left_c = ids.difference(pd.Index(fast["cur"]))
+    prev_rows = previous.fetch(left_p.append(pd.Index(loaded["prev"])))
+    listed = left_c.append(pd.Index(loaded["cur"])).sort_values()
+    current = journal_shape(typed.loc[listed])
+    candidates = left_c[_may_pair(prev_rows.loc[left_p], current.loc[left_c])]
+    slow = pair_rows(prev_rows.loc[left_p, list(current.columns)], current.loc[candidates])
+    pairs = pd.concat([loaded, slow], ignore_index=True).sort_values("cur", kind="stable").reset_index(drop=True)
+    added = [int(i) for i in left_c.difference(pd.Index(slow["cur"]))]
+    removed = [int(i) for i in left_p.difference(pd.Index(slow["prev"]))]
+    insert = pd.Index(added).append(pd.Index(pairs["cur"])).sort_values()
+    identity = pd.Series([None] * len(insert), index=insert, dtype=object)
+    identity.loc[pairs["cur"].to_numpy()] = prev_rows.loc[pairs["prev"].to_numpy(), "identity"].to_numpy()
+    refs = _refs(typed, insert, started)
     modified: list[FieldChange] = []
     after_fact: list[AfterFact] = []
     if len(pairs):
-        p = prev.loc[pairs["prev"].to_numpy()].reset_index(drop=True)
+        p = prev_rows.loc[pairs["prev"].to_numpy()].reset_index(drop=True)
         c = current.loc[pairs["cur"].to_numpy()].reset_index(drop=True)
         changed = {f: (comparable(p, f).to_numpy() != comparable(c, f).to_numpy()) for f in MONEY_FIELDS}
         decided = changed["decision"]
@@ -189,7 +295,12 @@ def compare(current: pd.DataFrame, previous: PreviousRun | None, started: str | 
         order = {f: i for i, f in enumerate(MONEY_FIELDS)}
         modified.sort(key=lambda ch: (ch.cur, order[ch.field]))
         after_fact = _carry_references(p, c, pairs["cur"].to_numpy(), changed, previous.started, started, refs)
-    return RowDiff(previous, current, identity, added, removed, modified, refs, after_fact)
+    carried_ids = carried["prev"].to_numpy(dtype=np.int64)
+    open_ = np.ones(len(states), dtype=bool)
+    open_[states.index.get_indexer(carried_ids)] = False
+    closed = states.index.to_numpy(dtype=np.int64)[open_]
+    return RowDiff(previous, current, identity, added, removed, modified, refs, after_fact,
+                   typed=typed, key=key, state=state, insert=insert, carried=carried_ids, closed=closed)
 
 
 def _carry_references(p: pd.DataFrame, c: pd.DataFrame, cur_ids, changed: dict, prev_started: str,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..text import folded
+from ..text import fold, folded
 
 # The fields of a row that matter for the money (domain.md, *The monthly cycle*), as the
 # journal's columns; ``FORM_KEY`` maps a journal column to the forms frame's column.
@@ -49,30 +49,161 @@ def form_key(field: str) -> str:
 
 
 def _iso(series: pd.Series) -> pd.Series:
-    out = series.dt.strftime("%Y-%m-%d").astype(object)
-    return out.where(series.notna(), None)
+    """Dates as ISO text (``2026-03-02``), None when empty: vectorised (numpy), no strftime."""
+    values = series.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    text = np.datetime_as_string(values, unit="D").astype(object)
+    text[np.isnat(values)] = None
+    return pd.Series(text, index=series.index, dtype=object)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    out = series.astype(object)
+    return out.where(out.notna(), None)
+
+
+def typed_rows(forms: pd.DataFrame, states: pd.Series) -> pd.DataFrame:
+    """This run's form rows with the journal's columns, kept typed (dates datetime64,
+    hours float64, text as read): columns of ``forms`` referenced, not converted, so
+    that the rows can be hashed and paired without a Python object per value. Only the
+    rows that are written to the journal or shown go through ``journal_shape``."""
+    out = pd.DataFrame(index=forms.index)
+    out["file"] = forms["_file"]
+    out["sheet"] = forms["_sheet"]
+    out["row"] = forms["_row"].astype("int64")
+    for field in (*MONEY_FIELDS, "date_reception"):
+        out[field] = forms[form_key(field)]
+    out["libelle"] = forms["reunion"].where(forms["reunion"].notna(), forms["description"])
+    out["etat"] = states.reindex(forms.index)
+    return out
+
+
+def journal_shape(typed: pd.DataFrame) -> pd.DataFrame:
+    """Typed rows (``typed_rows``, or a part of them) in the journal's shape: dates as
+    ISO text or None, hours as floats (NaN when empty), text as written, ``etat``."""
+    out = pd.DataFrame(index=typed.index)
+    out["file"] = typed["file"].astype(object)
+    out["sheet"] = typed["sheet"].astype(object)
+    out["row"] = typed["row"].astype("int64")
+    for field in (*MONEY_FIELDS, "date_reception", "libelle"):
+        col = typed[field]
+        if field in DATE_FIELDS:
+            out[field] = _iso(col)
+        elif field in NUMBER_FIELDS:
+            out[field] = col.astype("float64")
+        else:
+            out[field] = _text(col)
+    out["etat"] = typed["etat"].astype(object)
+    return out
 
 
 def row_states(forms: pd.DataFrame, states: pd.Series) -> pd.DataFrame:
     """This run's form rows in the journal's shape (same index as ``forms``): dates as
     ISO text or None, hours as floats (NaN when empty), text as written, ``etat`` the
     state of the CE's decision (``account.reference``)."""
-    out = pd.DataFrame(index=forms.index)
-    out["file"] = forms["_file"].astype(object)
-    out["sheet"] = forms["_sheet"].astype(object)
-    out["row"] = forms["_row"].astype("int64")
-    for field in (*MONEY_FIELDS, "date_reception"):
-        col = forms[form_key(field)]
-        if field in DATE_FIELDS:
-            out[field] = _iso(col)
-        elif field in NUMBER_FIELDS:
-            out[field] = col.astype("float64")
-        else:
-            out[field] = col.astype(object).where(col.notna(), None)
-    libelle = forms["reunion"].where(forms["reunion"].notna(), forms["description"])
-    out["libelle"] = libelle.astype(object).where(libelle.notna(), None)
-    out["etat"] = states.reindex(forms.index).astype(object)
+    return journal_shape(typed_rows(forms, states))
+
+
+def typed_from_journal(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows read back from the journal (ISO dates) with typed dates, as ``typed_rows``
+    gives them, so that both hash alike (``key_hash``, ``state_hash``)."""
+    out = frame.copy()
+    for field in DATE_FIELDS:
+        out[field] = pd.to_datetime(frame[field], format="%Y-%m-%d", errors="coerce")
+    for field in NUMBER_FIELDS:
+        out[field] = frame[field].astype("float64")
     return out
+
+
+# ---------------------------------------------------------------- hashes
+# Two 64-bit hashes per row, stored with each row state (schema 3), computed from typed
+# values (``typed_rows``) so that no value is turned into text to compare it:
+#   key_hash    the fields pass 1 compares (``KEY_FIELDS`` + ``MONEY_FIELDS[3:]``), as
+#               ``comparable`` compares them: two rows pass 1 pairs have the same key hash;
+#   state_hash  everything the journal stores of a row except its identity and its
+#               reference states (place, raw values): equal → the stored state is kept.
+# ``pd.util.hash_array`` (SipHash with a fixed key) is deterministic across processes;
+# ``HASH_SCHEME`` names the scheme, and ``Journal.previous`` checks a sample of stored
+# hashes against recomputed ones (a different pandas that hashed differently would only
+# make the next run pair on the stored values, the slow way).
+HASH_SCHEME = "siphash-pandas-1"
+_MUL = np.uint64(0x100000001B3)
+_NAT = np.iinfo(np.int64).min
+
+
+def _factor(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 for an empty cell) and the distinct values (object array)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _take(codes: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Hash each distinct text once, then per row; an empty cell hashes as ``""``."""
+    hashes = pd.util.hash_array(np.array(texts + [""], dtype=object), categorize=False)
+    return hashes[codes]  # code -1 takes the last one: ""
+
+
+def _h_text(series: pd.Series) -> np.ndarray:
+    codes, uniques = _factor(series)
+    return _take(codes, [u if isinstance(u, str) else str(u) for u in uniques])
+
+
+def _h_folded(series: pd.Series) -> np.ndarray:
+    """As ``comparable`` compares category and Réunion: folded, ``""`` when empty."""
+    codes, uniques = _factor(series)
+    return _take(codes, [fold(u) for u in uniques])
+
+
+def _h_int(values: np.ndarray) -> np.ndarray:
+    return pd.util.hash_array(np.asarray(values, dtype="int64"))
+
+
+def _days(series: pd.Series) -> np.ndarray:
+    values = series.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    out = values.astype("int64")
+    out[np.isnat(values)] = _NAT
+    return out
+
+
+def _hours(series: pd.Series, decimals: int | None) -> np.ndarray:
+    v = series.to_numpy(dtype="float64")
+    if decimals is not None:
+        v = np.round(v, decimals)
+    v = v + 0.0                                  # -0.0 → 0.0
+    bits = v.view("int64").copy()
+    bits[np.isnan(v)] = _NAT
+    return bits
+
+
+def _combine(parts: list[np.ndarray]) -> np.ndarray:
+    h = np.zeros(len(parts[0]), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for part in parts:
+            h = (h ^ part.astype(np.uint64)) * _MUL
+    return h.view(np.int64)
+
+
+def key_hash(typed: pd.DataFrame) -> np.ndarray:
+    """Per row, the hash of what pass 1 compares (int64; see above)."""
+    etat = typed["etat"].astype(object)
+    unknown = (etat == "inconnue").to_numpy()
+    decision = _h_text(etat)
+    if unknown.any():  # an unknown decision compares by its folded text
+        codes, uniques = _factor(typed["decision"][unknown])
+        decision[unknown] = _take(codes, ["?" + fold(u) for u in uniques])
+    return _combine([
+        _h_text(typed["matricule"]), _h_int(_days(typed["date_activite"])), _h_folded(typed["categorie"]),
+        _h_int(_days(typed["date_reception"])), _h_folded(typed["libelle"]),
+        _h_int(_hours(typed["heures_demandees"], 4)), _h_int(_hours(typed["heures_accordees"], 4)),
+        decision, _h_int(_days(typed["date_decision"])), _h_int(_days(typed["date_depot"]))])
+
+
+def state_hash(typed: pd.DataFrame, key: np.ndarray) -> np.ndarray:
+    """Per row, the hash of the state the journal stores (int64; see above)."""
+    return _combine([
+        key, _h_text(typed["file"]), _h_text(typed["sheet"]), _h_int(typed["row"].to_numpy()),
+        _h_text(typed["categorie"]), _h_text(typed["libelle"]), _h_text(typed["decision"]),
+        _h_text(typed["etat"]), _h_int(_hours(typed["heures_demandees"], None)),
+        _h_int(_hours(typed["heures_accordees"], None))])
 
 
 def comparable(frame: pd.DataFrame, field: str) -> pd.Series:

@@ -63,5 +63,73 @@ ALTER TABLE rows ADD COLUMN deposee_depuis TEXT;      -- run (ISO) that first sa
 ALTER TABLE rows ADD COLUMN etat_depose TEXT          -- JSON of that state; NULL: the row's own values
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# Version 3: a row state is stored once and kept while it does not change. ``rows`` holds
+# row states; a state belongs to every run of its output folder from ``depuis`` (the run
+# that first recorded it, the former ``run_id``) up to ``jusqu_a`` excluded (the first run
+# of that folder that no longer had it; NULL: the last run still has it). A re-run that
+# changes 1 row in 100 000 writes 1 row, not 100 000. ``cle`` and ``empreinte`` are the
+# row's key hash and state hash (``rows.key_hash``, ``rows.state_hash``); NULL for the
+# rows migrated from version 2, which the next run pairs on their stored values. The
+# table is rebuilt (an ``id INTEGER PRIMARY KEY`` that VACUUM never renumbers). The view
+# ``run_rows`` gives every run's rows as version 2 stored them (``run_id``). The
+# reference dates a version-1 journal left empty are filled as ``changes.compare``
+# filled them (the run that saw the row adopted / deposited). ``runs.etats`` packs the
+# last run's list of states (id, cle, empreinte, explicit reference) so that the next
+# run reads it in one value instead of one row per state.
+V3 = """
+CREATE TABLE rows_v3 (
+    id INTEGER PRIMARY KEY,              -- the state's id
+    depuis INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,  -- first run with this state
+    jusqu_a INTEGER REFERENCES runs (id),  -- first run of the folder without it; NULL: still current
+    identity TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    matricule TEXT,
+    date_activite TEXT,
+    categorie TEXT,
+    heures_demandees REAL,
+    heures_accordees REAL,
+    decision TEXT,
+    date_decision TEXT,
+    date_depot TEXT,
+    date_reception TEXT,
+    libelle TEXT,
+    etat TEXT NOT NULL,
+    adoptee_depuis TEXT,
+    etat_adopte TEXT,
+    deposee_depuis TEXT,
+    etat_depose TEXT,
+    cle INTEGER,                         -- rows.key_hash (NULL: migrated, hashed by the next run)
+    empreinte INTEGER                    -- rows.state_hash
+);
+INSERT INTO rows_v3 (depuis, jusqu_a, identity, file, sheet, row, matricule, date_activite, categorie,
+                     heures_demandees, heures_accordees, decision, date_decision, date_depot, date_reception,
+                     libelle, etat, adoptee_depuis, etat_adopte, deposee_depuis, etat_depose)
+    SELECT run_id,
+           (SELECT min(n.id) FROM runs r JOIN runs n ON n.out_dir = r.out_dir AND n.id > r.id
+            WHERE r.id = rows.run_id),
+           identity, file, sheet, row, matricule, date_activite, categorie, heures_demandees,
+           heures_accordees, decision, date_decision, date_depot, date_reception, libelle, etat,
+           coalesce(adoptee_depuis, CASE WHEN etat = 'adoptee'
+                    THEN (SELECT started FROM runs WHERE runs.id = rows.run_id) END),
+           etat_adopte,
+           coalesce(deposee_depuis, CASE WHEN date_depot IS NOT NULL
+                    THEN (SELECT started FROM runs WHERE runs.id = rows.run_id) END),
+           etat_depose
+    FROM rows ORDER BY rowid;
+DROP TABLE rows;
+ALTER TABLE rows_v3 RENAME TO rows;
+CREATE INDEX rows_current ON rows (depuis) WHERE jusqu_a IS NULL;
+CREATE INDEX rows_until ON rows (jusqu_a) WHERE jusqu_a IS NOT NULL;
+ALTER TABLE runs ADD COLUMN hash_scheme TEXT;   -- rows.HASH_SCHEME of the run's cle / empreinte
+ALTER TABLE runs ADD COLUMN etats BLOB;         -- the run's states packed (store.pack_states); NULL but
+                                                -- for the last run of each folder
+CREATE VIEW run_rows AS
+    SELECT runs.id AS run_id, rows.* FROM runs
+    JOIN rows ON rows.depuis <= runs.id AND (rows.jusqu_a IS NULL OR rows.jusqu_a > runs.id)
+    JOIN runs AS first ON first.id = rows.depuis AND first.out_dir = runs.out_dir
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)

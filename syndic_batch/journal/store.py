@@ -11,17 +11,60 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from .changes import PreviousRun
-from .rows import REF_COLUMNS, ROW_COLUMNS
+from .rows import HASH_SCHEME, NUMBER_FIELDS, REF_COLUMNS, ROW_COLUMNS, key_hash, state_hash, typed_from_journal
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 120.0
 TERMINEE = "terminee"
+# The columns of a row state read back in full, and written (``RowsToRecord.new``).
+FULL_COLUMNS = ("identity",) + ROW_COLUMNS + REF_COLUMNS
+WRITTEN_COLUMNS = FULL_COLUMNS + ("cle", "empreinte")
+# Stored hashes checked against recomputed ones when the previous run is loaded.
+HASH_SAMPLE = 32
+
+
+_PACKED = [("id", "<i8"), ("cle", "<i8"), ("empreinte", "<i8"), ("explicite", "u1")]
+
+
+def pack_states(ids, cle, empreinte, explicite) -> bytes:
+    """A run's states in one value: the ids, then the key hashes, then the state hashes
+    (little-endian int64 each), then one byte per state (1: it keeps an explicit
+    reference state)."""
+    return b"".join(np.asarray(a, dtype=t).tobytes() for a, (_n, t) in zip((ids, cle, empreinte, explicite), _PACKED))
+
+
+def unpack_states(blob: bytes) -> pd.DataFrame | None:
+    n, rest = divmod(len(blob), 25)
+    if rest:
+        return None
+    arrays, at = {}, 0
+    for name, t in _PACKED:
+        size = np.dtype(t).itemsize * n
+        arrays[name] = np.frombuffer(blob, dtype=t, count=n, offset=at).astype("int64" if t != "u1" else bool)
+        at += size
+    return pd.DataFrame({k: arrays[k] for k in ("cle", "empreinte", "explicite")},
+                        index=pd.Index(arrays["id"], name="id"))
+
+
+@dataclass
+class RowsToRecord:
+    """What a run writes of its rows (schema 3): the previous run's states it ends
+    (``closed``: removed or replaced rows) and the new states, as tuples in the order of
+    ``WRITTEN_COLUMNS`` (an iterable, so that a large run streams them). The previous
+    states neither closed nor replaced are kept: they belong to this run too."""
+
+    closed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    new: Iterable[tuple] = ()
+    kept: pd.DataFrame | None = None   # the previous states kept: index id, cle, empreinte, explicite
 
 
 class JournalError(Exception):
@@ -92,9 +135,12 @@ class Journal:
     # ------------------------------------------------------------------ reading
 
     def previous(self, out_dir: str) -> PreviousRun | None:
-        """The last complete run into ``out_dir`` (a resolved path), or None."""
+        """The last complete run into ``out_dir`` (a resolved path), or None. Its rows
+        are listed by state id and hashes only (``PreviousRun.states``); the full rows
+        are read when ``compare`` asks for them (``PreviousRun.fetch``), while this
+        journal is open."""
         row = self.con.execute(
-            "SELECT id, jeton, started, as_of, tool_version, params_hash FROM runs "
+            "SELECT id, jeton, started, as_of, tool_version, params_hash, hash_scheme, etats FROM runs "
             "WHERE out_dir = ? AND status = ? ORDER BY id DESC LIMIT 1", (out_dir, TERMINEE)).fetchone()
         if row is None:
             return None
@@ -105,15 +151,71 @@ class Journal:
                 (run_id,)):
             inputs[path] = {"size": size, "sha256": sha, "findings_hash": fhash,
                             "writing_findings": json.loads(wf) if wf else []}
-        cols = ("identity",) + ROW_COLUMNS + REF_COLUMNS
-        rows = pd.read_sql_query(f"SELECT {', '.join(cols)} FROM rows WHERE run_id = ? ORDER BY rowid",
-                                 self.con, params=(run_id,))
-        for f in ("heures_demandees", "heures_accordees"):
-            rows[f] = rows[f].astype("float64")
-        for f in cols:
-            if f not in ("heures_demandees", "heures_accordees", "row"):
-                rows[f] = rows[f].astype(object).where(rows[f].notna(), None)
-        return PreviousRun(row[0], row[1], row[2], row[3], row[4], row[5], inputs, rows)
+        current = "jusqu_a IS NULL AND depuis IN (SELECT id FROM runs WHERE out_dir = ?)"
+        states = unpack_states(row[7]) if row[7] is not None else None
+        if states is not None and len(states) != self.con.execute(
+                f"SELECT count(*) FROM rows WHERE {current}", (out_dir,)).fetchone()[0]:
+            states = None
+        absent = False
+        if states is None:  # a migrated journal: one row per state
+            cur = self.con.execute(
+                "SELECT id, coalesce(cle, 0), coalesce(empreinte, 0), cle IS NULL OR empreinte IS NULL, "
+                f"etat_adopte IS NOT NULL OR etat_depose IS NOT NULL FROM rows WHERE {current} ORDER BY id",
+                (out_dir,))
+            arr = np.fromiter(cur, dtype=[("id", "i8"), ("cle", "i8"), ("empreinte", "i8"), ("absent", "?"),
+                                          ("explicite", "?")])
+            states = pd.DataFrame({"cle": arr["cle"], "empreinte": arr["empreinte"], "explicite": arr["explicite"]},
+                                  index=pd.Index(arr["id"], name="id"))
+            absent = bool(arr["absent"].any())
+        prev = PreviousRun(row[0], row[1], row[2], row[3], row[4], row[5], inputs, self._empty_rows(),
+                           states, self._load_rows, trusted=False)
+        trusted = row[6] == HASH_SCHEME and not absent
+        if trusted and len(states):
+            sample = states.index[np.linspace(0, len(states) - 1, min(HASH_SAMPLE, len(states))).astype(int)]
+            full = prev.fetch(sample.unique())
+            typed = typed_from_journal(full)
+            key = key_hash(typed)
+            trusted = bool((key == states.loc[full.index, "cle"].to_numpy()).all()
+                           and (state_hash(typed, key) == states.loc[full.index, "empreinte"].to_numpy()).all())
+        if not trusted and len(states):  # pair on the stored values: hash them now
+            full = prev.fetch(states.index)
+            typed = typed_from_journal(full)
+            key = key_hash(typed)
+            states["cle"] = key
+            states["empreinte"] = state_hash(typed, key)
+        prev.trusted = trusted
+        return prev
+
+    @staticmethod
+    def _empty_rows() -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([], dtype="float64" if c in NUMBER_FIELDS else
+                                          "int64" if c == "row" else object) for c in FULL_COLUMNS},
+                            index=pd.Index([], dtype="int64", name="id"))
+
+    def _load_rows(self, ids) -> pd.DataFrame:
+        """The full rows of these state ids, indexed by id, in the journal's shape."""
+        ids = [int(i) for i in ids]
+        fetched: list[tuple] = []
+        for start in range(0, len(ids), 50_000):
+            fetched += self.con.execute(
+                f"SELECT id, {', '.join(FULL_COLUMNS)} FROM rows WHERE id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY id", (json.dumps(ids[start:start + 50_000]),)).fetchall()
+        if not fetched:
+            return self._empty_rows()
+        columns = list(zip(*fetched))
+        out = {}
+        for name, values in zip(FULL_COLUMNS, columns[1:]):
+            if name in NUMBER_FIELDS:
+                out[name] = np.array([np.nan if v is None else v for v in values], dtype="float64")
+            elif name == "row":
+                out[name] = np.array(values, dtype="int64")
+            else:
+                out[name] = pd.Series(values, dtype=object)  # None stays None (not a str dtype's NaN)
+        index = pd.Index(np.array(columns[0], dtype="int64"), name="id")
+        for name, values in out.items():
+            if isinstance(values, pd.Series):
+                values.index = index
+        return pd.DataFrame(out, index=pd.Index(np.array(columns[0], dtype="int64"), name="id"))
 
     def is_recorded(self, jeton: str) -> bool:
         return self.con.execute("SELECT 1 FROM runs WHERE jeton = ? AND status = ?",
@@ -128,34 +230,60 @@ class Journal:
 
     # ------------------------------------------------------------------ writing
 
-    def record(self, run: dict[str, Any], inputs: Iterable[dict[str, Any]], rows: pd.DataFrame) -> int:
-        """Write one complete run in one transaction; return its id. ``rows`` has the
-        columns ``identity`` + ``rows.ROW_COLUMNS`` + ``rows.REF_COLUMNS``."""
+    def record(self, run: dict[str, Any], inputs: Iterable[dict[str, Any]], rows: RowsToRecord) -> int:
+        """Write one complete run in one transaction; return its id: the run, its
+        inputs, the previous states it ends and its new row states."""
         self.con.execute("BEGIN IMMEDIATE")
         try:
             cur = self.con.execute(
-                "INSERT INTO runs (jeton, out_dir, started, finished, as_of, tool_version, params_hash, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (jeton, out_dir, started, finished, as_of, tool_version, params_hash, status, "
+                "hash_scheme) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run["jeton"], run["out_dir"], run["started"], run["finished"], run["as_of"],
-                 run["tool_version"], run["params_hash"], TERMINEE))
+                 run["tool_version"], run["params_hash"], TERMINEE, HASH_SCHEME))
             run_id = cur.lastrowid
             self.con.executemany(
                 "INSERT INTO inputs (run_id, path, size, sha256, findings_hash, writing_findings) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [(run_id, i["path"], i["size"], i["sha256"], i.get("findings_hash"),
                   json.dumps(i.get("writing_findings") or [], ensure_ascii=False)) for i in inputs])
-            cols = ("identity",) + ROW_COLUMNS + REF_COLUMNS
-            frame = rows[list(cols)].astype(object)
-            frame = frame.where(frame.notna(), None)
+            self.con.executemany("UPDATE rows SET jusqu_a = ? WHERE id = ? AND jusqu_a IS NULL",
+                                 ((run_id, int(i)) for i in rows.closed))
+            first = self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM rows").fetchone()[0]
+            cle, empreinte, explicite = array("q"), array("q"), array("B")
+            at = WRITTEN_COLUMNS.index("etat_adopte"), WRITTEN_COLUMNS.index("etat_depose")
+
+            def numbered():
+                for n, t in enumerate(rows.new):
+                    cle.append(t[-2])
+                    empreinte.append(t[-1])
+                    explicite.append(t[at[0]] is not None or t[at[1]] is not None)
+                    yield (first + n, run_id, *t)
+
             self.con.executemany(
-                f"INSERT INTO rows (run_id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})",
-                ((run_id, *(None if v is None else (int(v) if k == 3 else v) for k, v in enumerate(t)))
-                 for t in frame.itertuples(index=False, name=None)))
+                f"INSERT INTO rows (id, depuis, {', '.join(WRITTEN_COLUMNS)}) "
+                f"VALUES (?, ?{', ?' * len(WRITTEN_COLUMNS)})", numbered())
+            kept = rows.kept if rows.kept is not None else pd.DataFrame(
+                {"cle": [], "empreinte": [], "explicite": []}, index=pd.Index([], dtype="int64"))
+            new_ids = np.arange(first, first + len(cle), dtype=np.int64)
+            blob = pack_states(np.concatenate([kept.index.to_numpy(dtype=np.int64), new_ids]),
+                               np.concatenate([kept["cle"].to_numpy(dtype=np.int64), np.frombuffer(cle, "i8")]),
+                               np.concatenate([kept["empreinte"].to_numpy(dtype=np.int64),
+                                               np.frombuffer(empreinte, "i8")]),
+                               np.concatenate([kept["explicite"].to_numpy(dtype=bool),
+                                               np.frombuffer(explicite, "u1").astype(bool)]))
+            self.con.execute("UPDATE runs SET etats = NULL WHERE out_dir = ? AND etats IS NOT NULL",
+                             (run["out_dir"],))
+            self.con.execute("UPDATE runs SET etats = ? WHERE id = ?", (blob, run_id))
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
         return run_id
+
+    def run_rows(self, run_id: int) -> pd.DataFrame:
+        """Every row of one run as it was then (the view ``run_rows``), in the journal's shape."""
+        ids = [r[0] for r in self.con.execute("SELECT id FROM run_rows WHERE run_id = ? ORDER BY id", (run_id,))]
+        return self._load_rows(ids)
 
     def close(self) -> None:
         self.con.close()
