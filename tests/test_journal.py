@@ -179,3 +179,117 @@ def test_changements_json_on_a_first_run_is_an_empty_list(tmp_path):
     root = inbox(tmp_path, ROWS, name=NAME)
     run(root, tmp_path / "out", D(2026, 3, 31))
     assert json.loads((tmp_path / "out" / "changements.json").read_text(encoding="utf-8")) == []
+
+
+def _count(path, sql="SELECT count(*) FROM rows"):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_unchanged_rows_are_kept_not_written_again_and_each_run_keeps_its_rows(tmp_path):
+    root = inbox(tmp_path, ROWS, name=NAME)
+    out = tmp_path / "out"
+    path = out / "journal.sqlite"
+    run(root, out, D(2026, 3, 31))
+    assert _count(path) == 4
+    r2 = run(root, out, D(2026, 3, 31))
+    assert r2.changes.previous.trusted and len(r2.changes.carried) == 4 and len(r2.changes.insert) == 0
+    assert _count(path) == 4  # nothing changed: no row state written
+    write_forms(root / NAME, [*ROWS[:2], {**ROWS[2], "heures_demandees": 6.0}, ROWS[3]])  # not decided yet
+    r3 = run(root, out, D(2026, 3, 31))
+    assert [(c.field, c.before, c.after) for c in r3.changes.modified] == [("heures_demandees", 2.0, 6.0)]
+    assert _count(path) == 5 and _count(path, "SELECT count(*) FROM rows WHERE jusqu_a IS NOT NULL") == 1
+    with Journal(path) as jr:
+        runs = [r["id"] for r in jr.runs()]
+        by_run = {i: jr.run_rows(i).sort_values("row") for i in runs}
+    assert [list(by_run[i]["heures_demandees"]) for i in runs] == [[3.5, 4.0, 2.0, 1.5], [3.5, 4.0, 2.0, 1.5],
+                                                                   [3.5, 4.0, 6.0, 1.5]]
+    assert len({tuple(f["identity"]) for f in by_run.values()}) == 1  # the edited row kept its identity
+    # the fourth run reads the third's states
+    r4 = run(root, out, D(2026, 3, 31))
+    assert not r4.changes.modified and len(r4.changes.carried) == 4
+
+
+def test_a_row_inserted_above_moves_the_others_without_changing_them(tmp_path):
+    root = inbox(tmp_path, ROWS, name=NAME)
+    out = tmp_path / "out"
+    run(root, out, D(2026, 3, 31))
+    new = form(matricule="1005", nom="Élise Bouchard", date_activite=D(2026, 3, 6), heures_demandees=2.5)
+    write_forms(root / NAME, [new, *ROWS])
+    r = run(root, out, D(2026, 3, 31))
+    assert r.changes.added == [0] and not r.changes.removed and not r.changes.modified
+    # the four moved rows are written again (their row number changed), with their identity
+    assert sorted(r.changes.insert) == [0, 1, 2, 3, 4] and not len(r.changes.carried)
+    with Journal(out / "journal.sqlite") as jr:
+        first, second = (jr.run_rows(i) for i in (1, 2))
+    assert (dict(zip(first["identity"], first["row"] + 1))
+            == {k: v for k, v in zip(second["identity"], second["row"]) if v > 2})
+
+
+def test_stored_hashes_that_do_not_match_are_not_trusted(tmp_path):
+    root = inbox(tmp_path, ROWS, name=NAME)
+    out = tmp_path / "out"
+    run(root, out, D(2026, 3, 31))
+    con = sqlite3.connect(out / "journal.sqlite")
+    con.execute("UPDATE rows SET cle = cle + 1, empreinte = empreinte + 1")
+    con.execute("UPDATE runs SET etats = NULL")
+    con.commit()
+    con.close()
+    write_forms(root / NAME, [ROWS[0], {**ROWS[1], "heures_demandees": 6.0}, *ROWS[2:]])
+    r = run(root, out, D(2026, 3, 31))
+    assert not r.changes.previous.trusted  # paired on the stored values, every row written again
+    assert not r.changes.added and not r.changes.removed
+    assert [(c.field, c.before, c.after) for c in r.changes.modified] == [("heures_demandees", 4.0, 6.0)]
+    assert len(r.changes.insert) == 4
+    assert run(root, out, D(2026, 3, 31)).changes.previous.trusted
+
+
+def write_v2_journal(path, out_dir: str) -> None:
+    """A journal as schema version 2 wrote it (version 1 + the columns version 2 added,
+    as shipped), whose one run had seen row id-1 adopted with 3.5 h and then edited to 5 h."""
+    write_v1_journal(path, out_dir)
+    con = sqlite3.connect(path)
+    con.executescript("""
+    ALTER TABLE inputs ADD COLUMN findings_hash TEXT;
+    ALTER TABLE inputs ADD COLUMN writing_findings TEXT;
+    ALTER TABLE rows ADD COLUMN adoptee_depuis TEXT;
+    ALTER TABLE rows ADD COLUMN etat_adopte TEXT;
+    ALTER TABLE rows ADD COLUMN deposee_depuis TEXT;
+    ALTER TABLE rows ADD COLUMN etat_depose TEXT;
+    UPDATE schema_version SET version = 2;
+    """)
+    adopted = {"matricule": "1001", "date_activite": "2026-03-02", "categorie": "Réunion du Conseil exécutif",
+               "heures_demandees": 3.5, "heures_accordees": None, "decision": "Adoptée",
+               "date_decision": "2026-03-10", "date_depot": None, "etat": "adoptee"}
+    con.execute("UPDATE rows SET heures_demandees = 5.0, adoptee_depuis = '2026-03-15T08:00:00-04:00', "
+                "etat_adopte = ? WHERE identity = 'id-1'", (json.dumps(adopted, ensure_ascii=False),))
+    con.execute("UPDATE rows SET adoptee_depuis = '2026-03-15T08:00:00-04:00', "
+                "deposee_depuis = '2026-03-31T09:15:00-04:00' WHERE identity = 'id-2'")
+    con.commit()
+    con.close()
+
+
+def test_a_version_2_journal_is_migrated_and_its_references_still_count(tmp_path):
+    root = inbox(tmp_path, [{**ROWS[0], "heures_demandees": 5.0}, ROWS[1]], name=NAME)
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "journal.sqlite"
+    write_v2_journal(path, str(out.resolve()))
+    with Journal(path) as jr:
+        assert jr.version() == 3
+        prev = jr.previous(str(out.resolve()))
+        assert not prev.trusted and list(prev.states["explicite"]) == [True, False]
+        assert list(prev.rows["adoptee_depuis"]) == ["2026-03-15T08:00:00-04:00"] * 2
+    r = run(root, out, D(2026, 3, 31))
+    assert not r.changes.modified and not r.changes.added and not r.changes.removed
+    (f,) = [f for f in r.findings if f.rule == "modifiee-apres-adoption"]
+    assert f.row == 2 and "Heures demandées : 3,5 h → 5 h" in f.message and "15 mars 2026 à 8 h 00" in f.message
+    assert _count(path, "SELECT count(*) FROM rows WHERE cle IS NULL AND jusqu_a IS NULL") == 0
+    # the next run reads the packed states and still measures against the adopted state
+    r2 = run(root, out, D(2026, 3, 31))
+    assert r2.changes.previous.trusted
+    assert [f.rule for f in r2.findings if f.rule == "modifiee-apres-adoption"] == ["modifiee-apres-adoption"]
+    assert len(r2.changes.carried) == 1 and list(r2.changes.insert) == [0]  # the row with a reference is reloaded
