@@ -50,6 +50,8 @@ def _what(prev_row, names: dict[str, str]) -> str:
 
 
 def regles_modifications_apres_coup(ctx: Context) -> list[Finding]:
+    if ctx.previous is None:  # a first run: nothing to compare (no need to hash the rows now)
+        return []
     diff = ctx.changes
     if diff.previous is None:
         return []

@@ -15,7 +15,7 @@ from .. import formatting as fmt
 from ..account.ledger import EPS, bank_years, charge_order
 from ..context import Context
 from ..model import ERREUR, INFO, Finding
-from .base import form_findings
+from .base import form_findings, memo
 
 BANQUE_DEPASSEE = "banque-depassee"
 AUCUNE_BANQUE = "aucune-banque"
@@ -52,16 +52,17 @@ def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
     sub = led[flagged]
     messages = []
     surcharge = _surcharge(ctx)
+    money, hours = memo(fmt.money), memo(fmt.hours)
     for bank_h, funds_h, funds_d, year in zip(sub["heures_banque"], sub["heures_fonds"], sub["montant_fonds"],
                                               sub["annee_banque"]):
-        dollars = (fmt.money(funds_d) + surcharge) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
+        dollars = (money(funds_d) + surcharge) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
         if bank_h > EPS:
             messages.append(
-                f"Cette libération dépasse la banque de {labels[year]} (art. 3.1) : {fmt.hours(bank_h)} "
-                f"sont imputées à la banque et {fmt.hours(funds_h)} aux fonds syndicaux ({dollars}, art. 3.2).")
+                f"Cette libération dépasse la banque de {labels[year]} (art. 3.1) : {hours(bank_h)} "
+                f"sont imputées à la banque et {hours(funds_h)} aux fonds syndicaux ({dollars}, art. 3.2).")
         else:
             messages.append(
-                f"La banque de {labels[year]} est épuisée (art. 3.1) : les {fmt.hours(funds_h)} de cette "
+                f"La banque de {labels[year]} est épuisée (art. 3.1) : les {hours(funds_h)} de cette "
                 f"libération sont imputées aux fonds syndicaux ({dollars}, art. 3.2).")
     return hours_cell_findings(ctx, flagged, "3.1", BANQUE_DEPASSEE, INFO, pd.Series(messages, index=sub.index))
 
@@ -99,19 +100,20 @@ def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
     labels = _year_labels(ctx)
     messages = []
     surcharge = _surcharge(ctx)
+    money = memo(fmt.money)
     for crossing, year, dollars, total, limit in zip(sub["depasse_budget"], sub["annee_banque"],
                                                      sub["montant_fonds"], sub["fonds_cumules"],
                                                      sub["budget_fonds"]):
         if crossing:
             messages.append(
-                f"Avec les {fmt.money(dollars)} de cette libération{surcharge}, les fonds syndicaux de "
-                f"{labels[year]} atteignent {fmt.money(total)}, au-delà du budget de {fmt.money(limit)} "
-                f"(dépassement de {fmt.money(total - limit)}, art. 3.2). Le CE doit réduire les heures ou faire "
+                f"Avec les {money(dollars)} de cette libération{surcharge}, les fonds syndicaux de "
+                f"{labels[year]} atteignent {money(total)}, au-delà du budget de {money(limit)} "
+                f"(dépassement de {money(total - limit)}, art. 3.2). Le CE doit réduire les heures ou faire "
                 "modifier le budget.")
         else:
             messages.append(
-                f"Le budget des fonds syndicaux de {labels[year]} ({fmt.money(limit)}) est déjà "
-                f"dépassé (art. 3.2) : les {fmt.money(dollars)} de cette libération ne sont pas budgétés.")
+                f"Le budget des fonds syndicaux de {labels[year]} ({money(limit)}) est déjà "
+                f"dépassé (art. 3.2) : les {money(dollars)} de cette libération ne sont pas budgétés.")
     return hours_cell_findings(ctx, over, "3.2", BUDGET_DEPASSE, ERREUR, pd.Series(messages, index=sub.index))
 
 

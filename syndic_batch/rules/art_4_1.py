@@ -12,7 +12,7 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import blank, folded, form_findings
+from .base import blank, folded_form, form_findings
 
 ARTICLE = "4.1"
 
@@ -21,13 +21,13 @@ def regle_4_1_categorie(ctx: Context) -> list[Finding]:
     """A category not in the list (a *Congrès* of any body is a known category: see 4.3).
     An empty category is art. 5.1's."""
     p = ctx.params
-    cat = folded(ctx.forms["categorie"])
+    cat = folded_form(ctx, "categorie")
     known = {fold(c) for c in p.categories_connues}
     flagged = (cat != "") & ~cat.isin(known)
     if not flagged.any():
         return []
     listing = ", ".join(p.categories_connues)
-    message = ctx.forms["categorie"].where(flagged).map(
+    message = ctx.forms["categorie"][flagged].map(
         lambda c: f"Catégorie « {c} » inconnue (art. 4.1) : elle n'est pas dans la liste des activités "
                   f"susceptibles d'être libérées. Choisissez l'une des catégories du règlement : {listing}.",
         na_action="ignore")
@@ -39,7 +39,7 @@ def regle_4_1_deplacement_300_km(ctx: Context) -> list[Finding]:
     was written but cannot be read is art. 5.1's."""
     p = ctx.params
     forms = ctx.forms
-    travel = folded(forms["categorie"]) == fold(p.categorie_deplacement)
+    travel = folded_form(ctx, "categorie") == fold(p.categorie_deplacement)
     dist = forms["distance_km"]
     empty = blank(forms["distance_km__brut"])  # nothing (or a dash) written
     short = dist.notna() & (dist < p.distance_min_km)
@@ -93,9 +93,9 @@ def regle_4_1_trois_par_reunion(ctx: Context) -> list[Finding]:
     place; a member on several rows of one meeting counts once."""
     p = ctx.params
     forms = ctx.forms
-    cat = folded(forms["categorie"])
+    cat = folded_form(ctx, "categorie")
     regional = cat.isin({fold(c) for c in p.categories_reunions_regionales})
-    meeting = folded(forms["reunion"])
+    meeting = folded_form(ctx, "reunion")
     usable = regional & forms["matricule"].notna() & (forms["date_activite"].notna() | (meeting != ""))
     if usable.sum() <= p.max_personnes_reunion:
         return []

@@ -14,7 +14,7 @@ import pandas as pd
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding
 from ..text import fold
-from .base import folded, form_findings
+from .base import folded_form, form_findings
 from ..account.reference import ADOPTEE, EN_DEPOT, NON_DECIDEE
 
 ARTICLE = "4.2"
@@ -24,15 +24,15 @@ RULE = "octroi-exceptionnel"
 def regle_4_2_octroi_exceptionnel(ctx: Context) -> list[Finding]:
     p = ctx.params
     forms = ctx.forms
-    exceptional = folded(forms["categorie"]).isin({fold(c) for c in p.categories_exceptionnelles})
+    exceptional = folded_form(ctx, "categorie").isin({fold(c) for c in p.categories_exceptionnelles})
     if not exceptional.any():
         return []
     decision = ctx.decisions
-    justified = folded(forms["justification"]) != ""
+    justified = folded_form(ctx, "justification") != ""
     category = forms["categorie"]
 
     def says(mask: pd.Series, text: str) -> pd.Series:
-        return category.where(mask).map(lambda c: f"« {c} » : " + text, na_action="ignore")
+        return category[mask].map(lambda c: f"« {c} » : " + text, na_action="ignore")
 
     undecided = exceptional & (decision == NON_DECIDEE)
     deferred = exceptional & (decision == EN_DEPOT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import folded, form_findings
+from .base import folded_form, form_findings
 
 ARTICLE = "4.3"
 
@@ -19,9 +19,9 @@ def regle_4_3_congres(ctx: Context) -> list[Finding]:
     « FTQ-Construction » is another body)."""
     p = ctx.params
     forms = ctx.forms
-    congress = folded(forms["categorie"]) == fold(p.categorie_congres)
+    congress = folded_form(ctx, "categorie") == fold(p.categorie_congres)
     bodies = {fold(b) for b in p.organismes_congres}
-    flagged = congress & folded(forms["organisme"]).isin(bodies)
+    flagged = congress & folded_form(ctx, "organisme").isin(bodies)
     if not flagged.any():
         return []
     names = list(p.organismes_congres)

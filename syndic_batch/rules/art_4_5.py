@@ -21,7 +21,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
-from .base import folded, form_findings
+from .base import folded_form, form_findings, memo
 from ..account.reference import ADOPTEE, REFUSEE
 
 ARTICLE = "4.5"
@@ -61,11 +61,12 @@ def regle_4_5_huit_heures_par_jour(ctx: Context) -> list[Finding]:
     over["lignes"] = over_day["heures"].transform("size")
     over["fichiers"] = over_day["fichier"].transform("nunique")
     limit = fmt.hours(p.max_heures_par_jour)
-    justified = (folded(forms["justification"]) != "").loc[over.index]
+    justified = (folded_form(ctx, "justification") != "").loc[over.index]
+    hours, date = memo(fmt.hours), memo(fmt.date)
 
     def message(row, with_reason: bool) -> str:
-        head = (f"Le membre {row.matricule} cumule {fmt.hours(row.total)} de libération le "
-                f"{fmt.date(row.date)} ({_plural(int(row.lignes), 'ligne')} dans "
+        head = (f"Le membre {row.matricule} cumule {hours(row.total)} de libération le "
+                f"{date(row.date)} ({_plural(int(row.lignes), 'ligne')} dans "
                 f"{_plural(int(row.fichiers), 'fichier')}) : personne ne peut être libéré plus de "
                 f"{limit} par jour (art. 4.5).")
         if with_reason:

@@ -6,13 +6,15 @@ reported once by the reader (``colonne-absente``), not on every row.
 """
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 
 from ..context import Context
 from ..formatting import hours, number
 from ..model import ERREUR, FORMULE_SANS_VALEUR, VALEUR_ERREUR, Finding
 from ..read.fields import DATE, FORM_FIELDS, NUMBER
 from ..text import EXCEL_ERROR, CellIssue, unreadable
-from .base import blank, folded, form_findings, has_column
+from .base import blank, folded_form, form_findings, has_column
 
 ARTICLE = "5.1"
 
@@ -35,7 +37,7 @@ def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
     forms, p = ctx.forms, ctx.params
     from ..text import fold
 
-    congres = (folded(forms["categorie"]) == fold(p.categorie_congres)) & forms["organisme"].isna()
+    congres = (folded_form(ctx, "categorie") == fold(p.categorie_congres)) & forms["organisme"].isna()
     out = form_findings(ctx, congres, "organisme", ARTICLE, "champ-obligatoire", ERREUR,
                         f"Champ « Organisme » vide pour un {p.categorie_congres.lower()} (art. 5.1) : "
                         "indiquez l'organisme qui l'organise (l'art. 4.3 en dépend).")
@@ -46,9 +48,22 @@ def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
     return out
 
 
+# What ``pandas.api.types.infer_dtype`` says of a column that holds only plain values
+# (it checks every value): such a column has no ``CellIssue``.
+_PLAIN = frozenset({"empty", "string", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
+                    "datetime", "datetime64", "date", "time", "bytes"})
+
+
 def _issues(raw):
-    """Per row: the raw cell is a ``CellIssue`` (an Excel error, a formula without its value)."""
-    return raw.map(lambda v: isinstance(v, CellIssue))
+    """Per row: the raw cell is a ``CellIssue`` (an Excel error, a formula without its value).
+    A column of plain values is answered at once; otherwise each distinct value is
+    looked at once."""
+    values = raw.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN:
+        return pd.Series(False, index=raw.index)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    flags = np.array([isinstance(u, CellIssue) for u in uniques] + [False], dtype=bool)
+    return pd.Series(flags[codes], index=raw.index)
 
 
 def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
@@ -60,14 +75,19 @@ def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
         raw = forms[f"{f.key}__brut"]
         issue = _issues(raw)
         if issue.any():
+            is_excel_error = pd.Series(False, index=raw.index)
+            is_excel_error[issue] = [v.kind == EXCEL_ERROR for v in raw[issue]]
             for rule, is_error in ((VALEUR_ERREUR, True), (FORMULE_SANS_VALEUR, False)):
-                sub = issue & raw.map(lambda v: isinstance(v, CellIssue) and (v.kind == EXCEL_ERROR) == is_error)
+                sub = issue & (is_excel_error == is_error)
                 if sub.any():
                     messages = raw[sub].map(lambda v: f"{v.explain(f.label)} (art. 5.1).")
                     out += form_findings(ctx, sub, f.key, ARTICLE, rule, ERREUR, messages)
         if f.kind not in (DATE, NUMBER):
             continue
-        mask = ~blank(raw) & forms[f.key].isna() & ~issue
+        mask = forms[f.key].isna() & ~issue
+        if not mask.any():
+            continue
+        mask[mask] = ~blank(raw[mask]).to_numpy()  # written but not read as a value
         if not mask.any():
             continue
         kind = "date" if f.kind == DATE else "number"

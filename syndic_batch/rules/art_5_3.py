@@ -10,7 +10,7 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from ..text import fold
-from .base import folded, form_findings
+from .base import folded_form, form_findings
 
 ARTICLE = "5.3"
 EPSILON = 1e-9
@@ -18,7 +18,7 @@ EPSILON = 1e-9
 
 def regle_5_3_decision_connue(ctx: Context) -> list[Finding]:
     p = ctx.params
-    decision = folded(ctx.forms["decision_ce"])
+    decision = folded_form(ctx, "decision_ce")
     flagged = (decision != "") & ~decision.isin({fold(d) for d in p.decisions})
     listing = ", ".join(f"« {d} »" for d in p.decisions[:-1]) + f" ou « {p.decisions[-1]} »"
     message = ctx.forms["decision_ce"].where(flagged).map(

@@ -7,14 +7,14 @@ article (``rules/art_4_5.py``). It works on whole columns and only builds
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..context import Context
 from ..model import Finding
-from ..text import folded
+from ..text import fold, folded
 
 
 def form_finding(ctx: Context, form_id: int, key: str | None, article: str | None,
@@ -36,7 +36,9 @@ def form_findings(ctx: Context, flagged: pd.Series | Iterable[int], key: str | N
 def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | Iterable[int],
                    key: str | None, article: str | None, rule: str, severity: str,
                    message: str | pd.Series, forms: bool = False) -> list[Finding]:
-    """Like ``form_findings`` for any frame of the read stage (members, bank, calendar)."""
+    """Like ``form_findings`` for any frame of the read stage (members, bank, calendar).
+    A finding on a form row carries its member (matricule, and the register's name, else
+    the form's) as ``pipeline.attach_members`` would give it."""
     if isinstance(flagged, pd.Series) and flagged.dtype == bool:
         ids = flagged.index[flagged.to_numpy()]
     else:
@@ -55,14 +57,21 @@ def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | Itera
     if not isinstance(message, str):
         mpos = _positions(message.index, ids)
         texts = list(message.array.take(mpos)) if mpos is not None else [message.loc[i] for i in ids]
+    members = _members(ctx, frame, ids, pos) if forms else None
+    by_src: dict[Any, Any] = {}  # the sheet's column of ``key``, looked up once per sheet
     out = []
     for n, (row_id, file, sheet, row, src) in enumerate(zip(ids, *columns)):
-        col = ctx.data.column_of(int(src), key) if key else None
-        text = message if texts is None else texts[n]
+        if key:
+            col = by_src.get(src, False)
+            if col is False:
+                col = by_src[src] = ctx.data.column_of(int(src), key)
+        else:
+            col = None
+        mat, nom = members[n] if members is not None else (None, None)
         out.append(Finding(article, rule, severity, file, sheet, int(row),
-                           col[1] if col else None, text,
+                           col[1] if col else None, message if texts is None else texts[n],
                            column_index=col[0] if col else None,
-                           form_id=int(row_id) if forms else None))
+                           form_id=int(row_id) if forms else None, matricule=mat, nom=nom))
     return out
 
 
@@ -78,6 +87,48 @@ def _positions(index: pd.Index, ids) -> np.ndarray | None:
     return None if (pos < 0).any() else pos
 
 
+def _members(ctx: Context, forms: pd.DataFrame, ids, pos: np.ndarray | None) -> list[tuple[Any, Any]]:
+    """(matricule, name) of these form rows; (None, None) without a matricule."""
+    if pos is None:
+        mats, noms = forms.loc[ids, "matricule"].tolist(), forms.loc[ids, "nom"].tolist()
+    else:
+        mats, noms = list(forms["matricule"].array.take(pos)), list(forms["nom"].array.take(pos))
+    names = ctx.names
+    return [(None, None) if m is None else (m, names.get(m) or n) for m, n in zip(mats, noms)]
+
+
+def memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``fn`` (a formatting function) computed once per distinct value: thousands of
+    findings repeat the same hours, amounts and dates. Zero is not cached (``-0.0``
+    equals ``0.0`` but may format differently), nor is an unhashable value."""
+    cache: dict[Any, str] = {}
+
+    def call(value: Any) -> str:
+        try:
+            if value == 0:
+                return fn(value)
+            k = (type(value), value)
+            hit = cache.get(k)
+            if hit is None:
+                hit = cache[k] = fn(value)
+            return hit
+        except TypeError:
+            return fn(value)
+    return call
+
+
+def folded_form(ctx: Context, column: str) -> pd.Series:
+    """``folded(ctx.forms[column])``, computed once per run: several rules compare the
+    category, the Réunion or the justification folded. Do not modify the result."""
+    forms = ctx.forms
+    cache = ctx.__dict__.setdefault("_folded_forms", {})
+    key = (column, id(forms))
+    hit = cache.get(key)
+    if hit is None or hit[0] is not forms:
+        hit = cache[key] = (forms, folded(forms[column]))
+    return hit[1]
+
+
 def has_column(ctx: Context, frame: pd.DataFrame, key: str) -> pd.Series:
     """Boolean per row: the row's sheet has a column for ``key``."""
     with_col = [src for src, s in ctx.data.sources.items() if key in s.columns]
@@ -86,5 +137,8 @@ def has_column(ctx: Context, frame: pd.DataFrame, key: str) -> pd.Series:
 
 def blank(raw: pd.Series) -> pd.Series:
     """Per row: nothing was written in the cell (empty, spaces, or a lone dash or
-    mark such as ``-``, ``—``, ``?``). Every rule treats such a cell as empty."""
-    return folded(raw) == ""
+    mark such as ``-``, ``—``, ``?``). Every rule treats such a cell as empty.
+    (``folded(raw) == ""``, folding each distinct value once.)"""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    empty = np.array([fold(u) == "" for u in np.asarray(uniques, dtype=object)] + [True], dtype=bool)
+    return pd.Series(empty[codes], index=raw.index)

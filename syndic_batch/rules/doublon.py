@@ -10,14 +10,14 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, DOUBLON, Finding
-from .base import folded, form_findings
+from .base import folded_form, form_findings, memo
 
 
 def regle_doublon(ctx: Context) -> list[Finding]:
     forms = ctx.forms
     keys = pd.DataFrame({
         "matricule": forms["matricule"], "date": forms["date_activite"],
-        "categorie": folded(forms["categorie"]), "heures": forms["heures_demandees"].round(4),
+        "categorie": folded_form(ctx, "categorie"), "heures": forms["heures_demandees"].round(4),
         "date_reception": forms["date_reception"], "_file": forms["_file"], "_row": forms["_row"],
     })
     key = ["matricule", "date", "categorie", "heures"]
@@ -29,12 +29,16 @@ def regle_doublon(ctx: Context) -> list[Finding]:
     keys["premier"] = keys.index
     first = keys.groupby(key)["premier"].transform("first")[later]
     messages = {}
-    for i, f in zip(first.index, first):
+    date, hours = memo(fmt.date), memo(fmt.hours)
+    this = forms.loc[first.index, ["date_activite", "heures_demandees"]]
+    that = forms.loc[first.to_numpy(), ["_row", "_sheet", "_file"]]
+    for i, day, h, row, sheet, file in zip(first.index, this["date_activite"], this["heures_demandees"],
+                                           that["_row"].tolist(), that["_sheet"].tolist(), that["_file"].tolist()):
         messages[i] = (
-            f"Doublon possible : même membre, même date ({fmt.date(forms.at[i, 'date_activite'])}), "
-            f"même catégorie et mêmes heures ({fmt.hours(forms.at[i, 'heures_demandees'])}) que la "
-            f"ligne {forms.at[f, '_row']} de la feuille « {forms.at[f, '_sheet']} » du fichier "
-            f"« {forms.at[f, '_file']} ». Vérifiez que la même activité n'est pas réclamée deux fois ; "
+            f"Doublon possible : même membre, même date ({date(day)}), "
+            f"même catégorie et mêmes heures ({hours(h)}) que la "
+            f"ligne {row} de la feuille « {sheet} » du fichier "
+            f"« {file} ». Vérifiez que la même activité n'est pas réclamée deux fois ; "
             f"si c'est le cas, retirez cette ligne.")
     return form_findings(ctx, list(first.index), "heures_demandees", None, DOUBLON, AVERTISSEMENT,
                          pd.Series(messages, dtype=object))
