@@ -300,10 +300,11 @@ def journal_rows(ctx: Context, jeton: str) -> RowsToRecord:
     def floats(values) -> list:
         return [None if v != v else v for v in values.tolist()]
 
-    def tuples():
+    def chunks():
         for start in range(0, len(ids), JOURNAL_CHUNK):
             part = ids[start:start + JOURNAL_CHUNK]
-            shape = journal_shape(typed.loc[part])
+            # a later run converted its listed rows already (they include those it writes)
+            shape = diff.current.loc[part] if diff.previous is not None else journal_shape(typed.loc[part])
             ident = [f"{prefix}-{i}" if v is None else v for i, v in zip(part.tolist(), diff.identity.loc[part])]
             refs = diff.refs.loc[part]
             pos = positions[start:start + JOURNAL_CHUNK]
@@ -312,10 +313,13 @@ def journal_rows(ctx: Context, jeton: str) -> RowsToRecord:
                 cols.append(floats(shape[f]) if f in NUMBER_FIELDS else shape[f].tolist())
             cols += [refs[c].tolist() for c in REF_COLUMNS]
             cols += [diff.key[pos].tolist(), diff.state[pos].tolist()]
-            yield from zip(*cols)
+            yield cols
 
+    new_states = pd.DataFrame({"cle": diff.key[positions], "empreinte": diff.state[positions],
+                               "explicite": (diff.refs["etat_adopte"].notna() | diff.refs["etat_depose"].notna())
+                               .reindex(ids).to_numpy(dtype=bool)})
     kept = diff.previous.states.loc[diff.carried] if diff.previous is not None else None
-    return RowsToRecord(closed=diff.closed, new=tuples(), kept=kept)
+    return RowsToRecord(closed=diff.closed, new=chunks(), new_states=new_states, kept=kept)
 
 
 def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,

@@ -19,7 +19,8 @@ import pandas as pd
 from .. import formatting as fmt
 from ..text import fold
 from .rows import (DATE_FIELDS, MONEY_FIELDS, NUMBER_FIELDS, REF_COLUMNS, comparable,
-                   journal_shape, key_hash, pair_rows, state_hash)
+                   journal_shape, pair_rows, pass2_hash, row_hashes,
+                   typed_from_journal)
 
 AJOUTEE, MODIFIEE, SUPPRIMEE, DECISION = "ajoutee", "modifiee", "supprimee", "decision"
 # Fields that change with the CE's decision: reported as kind DECISION when the decision changed.
@@ -216,31 +217,22 @@ def _fast_pairs(prev_key: pd.Series, cur_key: pd.Series) -> pd.DataFrame:
     return m[["prev", "cur"]]
 
 
-def _may_pair(prev: pd.DataFrame, cur: pd.DataFrame) -> np.ndarray:
+def _may_pair(prev: pd.DataFrame, cur: pd.DataFrame, prev_typed: pd.DataFrame,
+              cur_typed: pd.DataFrame) -> np.ndarray:
     """The current rows ``rows.pair_rows`` could pair with one of ``prev``: same key
-    (passes 1 and 2: the member is part of it), same member and file (pass 3) or same
-    place (pass 4). The others are added rows whatever the passes do: leaving them out
-    changes no pair and spares comparing a new month's rows one by one."""
+    (passes 1 and 2), same member and file (pass 3) or same place (pass 4). The others
+    are added rows whatever the passes do: leaving them out changes no pair and spares
+    comparing a new month's rows one by one. (``*_typed``: the same rows, typed.)"""
     if prev.empty or cur.empty:
         return np.zeros(len(cur), dtype=bool)
+
     def keys(frame, cols):
         return pd.MultiIndex.from_frame(pd.DataFrame({c: frame[c].astype(object).where(frame[c].notna(), "")
                                                        for c in cols}))
     out = np.zeros(len(cur), dtype=bool)
     for cols in (("matricule", "file"), ("file", "sheet", "row")):
         out |= keys(cur, cols).isin(keys(prev, cols))
-    member = ("matricule",)
-    out |= keys(cur, member).isin(keys(prev, member)) & _same_key(prev, cur)
-    return out
-
-
-def _same_key(prev: pd.DataFrame, cur: pd.DataFrame) -> np.ndarray:
-    """Per current row: its pass-2 key (``rows.KEY_FIELDS`` as compared) is one of ``prev``'s."""
-    from .rows import KEY_FIELDS
-
-    def key(frame):
-        return pd.MultiIndex.from_frame(pd.DataFrame({f: comparable(frame, f) for f in KEY_FIELDS}))
-    return key(cur).isin(key(prev))
+    return out | np.isin(pass2_hash(cur_typed), pass2_hash(prev_typed))
 
 
 def compare(typed: pd.DataFrame, previous: PreviousRun | None, started: str | None = None) -> RowDiff:
@@ -251,8 +243,7 @@ def compare(typed: pd.DataFrame, previous: PreviousRun | None, started: str | No
     previous row; when the stored state is the same too (place, values), it is carried
     as it is. Only the other rows are loaded, converted and compared field by field."""
     started = started or dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-    key = key_hash(typed)
-    state = state_hash(typed, key)
+    key, state = row_hashes(typed)
     ids = typed.index
     empty_cur = journal_shape(typed.iloc[:0])
     if previous is None:
@@ -271,7 +262,8 @@ def compare(typed: pd.DataFrame, previous: PreviousRun | None, started: str | No
     prev_rows = previous.fetch(left_p.append(pd.Index(loaded["prev"])))
     listed = left_c.append(pd.Index(loaded["cur"])).sort_values()
     current = journal_shape(typed.loc[listed])
-    candidates = left_c[_may_pair(prev_rows.loc[left_p], current.loc[left_c])]
+    candidates = left_c[_may_pair(prev_rows.loc[left_p], current.loc[left_c],
+                                  typed_from_journal(prev_rows.loc[left_p]), typed.loc[left_c])]
     slow = pair_rows(prev_rows.loc[left_p, list(current.columns)], current.loc[candidates])
     pairs = pd.concat([loaded, slow], ignore_index=True).sort_values("cur", kind="stable").reset_index(drop=True)
     added = [int(i) for i in left_c.difference(pd.Index(slow["cur"]))]

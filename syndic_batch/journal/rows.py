@@ -142,9 +142,13 @@ def _take(codes: np.ndarray, texts: list[str]) -> np.ndarray:
     return hashes[codes]  # code -1 takes the last one: ""
 
 
+def _str(value) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
 def _h_text(series: pd.Series) -> np.ndarray:
     codes, uniques = _factor(series)
-    return _take(codes, [u if isinstance(u, str) else str(u) for u in uniques])
+    return _take(codes, [_str(u) for u in uniques])
 
 
 def _h_folded(series: pd.Series) -> np.ndarray:
@@ -182,28 +186,46 @@ def _combine(parts: list[np.ndarray]) -> np.ndarray:
     return h.view(np.int64)
 
 
-def key_hash(typed: pd.DataFrame) -> np.ndarray:
-    """Per row, the hash of what pass 1 compares (int64; see above)."""
+def row_hashes(typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, ``key_hash`` and ``state_hash`` (int64), each text column factorized once."""
+    cat_codes, cat_u = _factor(typed["categorie"])
+    lib_codes, lib_u = _factor(typed["libelle"])
+    cat_u, lib_u = cat_u.tolist(), lib_u.tolist()
     etat = typed["etat"].astype(object)
+    h_etat = _h_text(etat)
     unknown = (etat == "inconnue").to_numpy()
-    decision = _h_text(etat)
+    decision = h_etat.copy()
     if unknown.any():  # an unknown decision compares by its folded text
         codes, uniques = _factor(typed["decision"][unknown])
         decision[unknown] = _take(codes, ["?" + fold(u) for u in uniques])
-    return _combine([
-        _h_text(typed["matricule"]), _h_int(_days(typed["date_activite"])), _h_folded(typed["categorie"]),
-        _h_int(_days(typed["date_reception"])), _h_folded(typed["libelle"]),
+    key = _combine([
+        _h_text(typed["matricule"]), _h_int(_days(typed["date_activite"])), _take(cat_codes, [fold(u) for u in cat_u]),
+        _h_int(_days(typed["date_reception"])), _take(lib_codes, [fold(u) for u in lib_u]),
         _h_int(_hours(typed["heures_demandees"], 4)), _h_int(_hours(typed["heures_accordees"], 4)),
         decision, _h_int(_days(typed["date_decision"])), _h_int(_days(typed["date_depot"]))])
-
-
-def state_hash(typed: pd.DataFrame, key: np.ndarray) -> np.ndarray:
-    """Per row, the hash of the state the journal stores (int64; see above)."""
-    return _combine([
+    state = _combine([
         key, _h_text(typed["file"]), _h_text(typed["sheet"]), _h_int(typed["row"].to_numpy()),
-        _h_text(typed["categorie"]), _h_text(typed["libelle"]), _h_text(typed["decision"]),
-        _h_text(typed["etat"]), _h_int(_hours(typed["heures_demandees"], None)),
+        _take(cat_codes, [_str(u) for u in cat_u]), _take(lib_codes, [_str(u) for u in lib_u]),
+        _h_text(typed["decision"]), h_etat, _h_int(_hours(typed["heures_demandees"], None)),
         _h_int(_hours(typed["heures_accordees"], None))])
+    return key, state
+
+
+def key_hash(typed: pd.DataFrame) -> np.ndarray:
+    """Per row, the hash of what pass 1 compares (int64; see above)."""
+    return row_hashes(typed)[0]
+
+
+def pass2_hash(typed: pd.DataFrame) -> np.ndarray:
+    """Per row, the hash of ``KEY_FIELDS`` as pass 2 compares them (not stored)."""
+    return _combine([
+        _h_text(typed["matricule"]), _h_int(_days(typed["date_activite"])), _h_folded(typed["categorie"]),
+        _h_int(_days(typed["date_reception"])), _h_folded(typed["libelle"])])
+
+
+def state_hash(typed: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarray:
+    """Per row, the hash of the state the journal stores (int64; see above)."""
+    return row_hashes(typed)[1]
 
 
 def comparable(frame: pd.DataFrame, field: str) -> pd.Series:

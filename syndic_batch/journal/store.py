@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from array import array
+from itertools import repeat
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .changes import PreviousRun
-from .rows import HASH_SCHEME, NUMBER_FIELDS, REF_COLUMNS, ROW_COLUMNS, key_hash, state_hash, typed_from_journal
+from .rows import HASH_SCHEME, NUMBER_FIELDS, REF_COLUMNS, ROW_COLUMNS, row_hashes, typed_from_journal
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 120.0
@@ -58,13 +58,16 @@ def unpack_states(blob: bytes) -> pd.DataFrame | None:
 @dataclass
 class RowsToRecord:
     """What a run writes of its rows (schema 3): the previous run's states it ends
-    (``closed``: removed or replaced rows) and the new states, as tuples in the order of
-    ``WRITTEN_COLUMNS`` (an iterable, so that a large run streams them). The previous
-    states neither closed nor replaced are kept: they belong to this run too."""
+    (``closed``: removed or replaced rows) and the new states, as chunks of columns (one
+    list per column of ``WRITTEN_COLUMNS``; an iterable, so that a large run streams
+    them), with ``new_states`` (cle, empreinte, explicite: one row per new state, in the
+    same order). The previous states neither closed nor replaced (``kept``: index id,
+    cle, empreinte, explicite) belong to this run too."""
 
     closed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    new: Iterable[tuple] = ()
-    kept: pd.DataFrame | None = None   # the previous states kept: index id, cle, empreinte, explicite
+    new: Iterable[list[list]] = ()
+    new_states: pd.DataFrame | None = None
+    kept: pd.DataFrame | None = None
 
 
 class JournalError(Exception):
@@ -174,15 +177,13 @@ class Journal:
             sample = states.index[np.linspace(0, len(states) - 1, min(HASH_SAMPLE, len(states))).astype(int)]
             full = prev.fetch(sample.unique())
             typed = typed_from_journal(full)
-            key = key_hash(typed)
+            key, state = row_hashes(typed)
             trusted = bool((key == states.loc[full.index, "cle"].to_numpy()).all()
-                           and (state_hash(typed, key) == states.loc[full.index, "empreinte"].to_numpy()).all())
+                           and (state == states.loc[full.index, "empreinte"].to_numpy()).all())
         if not trusted and len(states):  # pair on the stored values: hash them now
             full = prev.fetch(states.index)
             typed = typed_from_journal(full)
-            key = key_hash(typed)
-            states["cle"] = key
-            states["empreinte"] = state_hash(typed, key)
+            states["cle"], states["empreinte"] = row_hashes(typed)
         prev.trusted = trusted
         return prev
 
@@ -248,29 +249,25 @@ class Journal:
                   json.dumps(i.get("writing_findings") or [], ensure_ascii=False)) for i in inputs])
             self.con.executemany("UPDATE rows SET jusqu_a = ? WHERE id = ? AND jusqu_a IS NULL",
                                  ((run_id, int(i)) for i in rows.closed))
+            # Ids given here (not left to SQLite) so that the packed list names them.
             first = self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM rows").fetchone()[0]
-            cle, empreinte, explicite = array("q"), array("q"), array("B")
-            at = WRITTEN_COLUMNS.index("etat_adopte"), WRITTEN_COLUMNS.index("etat_depose")
-
-            def numbered():
-                for n, t in enumerate(rows.new):
-                    cle.append(t[-2])
-                    empreinte.append(t[-1])
-                    explicite.append(t[at[0]] is not None or t[at[1]] is not None)
-                    yield (first + n, run_id, *t)
-
-            self.con.executemany(
-                f"INSERT INTO rows (id, depuis, {', '.join(WRITTEN_COLUMNS)}) "
-                f"VALUES (?, ?{', ?' * len(WRITTEN_COLUMNS)})", numbered())
-            kept = rows.kept if rows.kept is not None else pd.DataFrame(
-                {"cle": [], "empreinte": [], "explicite": []}, index=pd.Index([], dtype="int64"))
-            new_ids = np.arange(first, first + len(cle), dtype=np.int64)
-            blob = pack_states(np.concatenate([kept.index.to_numpy(dtype=np.int64), new_ids]),
-                               np.concatenate([kept["cle"].to_numpy(dtype=np.int64), np.frombuffer(cle, "i8")]),
-                               np.concatenate([kept["empreinte"].to_numpy(dtype=np.int64),
-                                               np.frombuffer(empreinte, "i8")]),
-                               np.concatenate([kept["explicite"].to_numpy(dtype=bool),
-                                               np.frombuffer(explicite, "u1").astype(bool)]))
+            sql = (f"INSERT INTO rows (id, depuis, {', '.join(WRITTEN_COLUMNS)}) "
+                   f"VALUES (?, ?{', ?' * len(WRITTEN_COLUMNS)})")
+            n = 0
+            for columns in rows.new:  # C iterators only: no Python frame per row
+                k = len(columns[0])
+                self.con.executemany(sql, zip(range(first + n, first + n + k), repeat(run_id, k), *columns))
+                n += k
+            empty = pd.DataFrame({"cle": np.zeros(0, np.int64), "empreinte": np.zeros(0, np.int64),
+                                  "explicite": np.zeros(0, bool)}, index=pd.Index([], dtype="int64"))
+            kept = rows.kept if rows.kept is not None else empty
+            new = rows.new_states if rows.new_states is not None else empty
+            if len(new) != n:
+                raise ValueError(f"{n} new row states, {len(new)} hashes")
+            new = new.set_axis(pd.Index(np.arange(first, first + n, dtype=np.int64)))
+            blob = pack_states(np.concatenate([kept.index.to_numpy(dtype=np.int64), new.index.to_numpy()]),
+                               *(np.concatenate([kept[c].to_numpy(dtype=t), new[c].to_numpy(dtype=t)])
+                                 for c, t in (("cle", np.int64), ("empreinte", np.int64), ("explicite", bool))))
             self.con.execute("UPDATE runs SET etats = NULL WHERE out_dir = ? AND etats IS NOT NULL",
                              (run["out_dir"],))
             self.con.execute("UPDATE runs SET etats = ? WHERE id = ?", (blob, run_id))
