@@ -293,3 +293,15 @@ def test_a_version_2_journal_is_migrated_and_its_references_still_count(tmp_path
     assert r2.changes.previous.trusted
     assert [f.rule for f in r2.findings if f.rule == "modifiee-apres-adoption"] == ["modifiee-apres-adoption"]
     assert len(r2.changes.carried) == 1 and list(r2.changes.insert) == [0]  # the row with a reference is reloaded
+
+
+def test_identical_rows_are_paired_by_place_without_reading_them(tmp_path):
+    root = inbox(tmp_path, [ROWS[0], ROWS[0], ROWS[3]], name=NAME)  # the same row twice (a duplicate)
+    out = tmp_path / "out"
+    run(root, out, D(2026, 3, 31))
+    r2 = run(root, out, D(2026, 3, 31))
+    assert len(r2.changes.carried) == 3 and not len(r2.changes.insert)
+    write_forms(root / NAME, [ROWS[0], ROWS[3]])  # one of the two deleted: the second one is gone
+    r3 = run(root, out, D(2026, 3, 31))
+    assert [int(r3.changes.previous.rows.loc[i, "row"]) for i in r3.changes.removed] == [3]
+    assert not r3.changes.added and not r3.changes.modified

@@ -206,15 +206,30 @@ def _refs(typed: pd.DataFrame, ids: pd.Index, started: str) -> pd.DataFrame:
     return refs
 
 
-def _fast_pairs(prev_key: pd.Series, cur_key: pd.Series) -> pd.DataFrame:
-    """Pass 1 where it is unambiguous: a key hash found once on each side (``prev``,
-    ``cur``). Keys found several times on a side are left to ``rows.pair_rows``, which
-    pairs equal rows in the order of their place, as for every other row."""
+def _fast_pairs(prev_key: pd.Series, cur_key: pd.Series, prev_state: pd.Series,
+                cur_state: pd.Series) -> pd.DataFrame:
+    """Pass 1 where the answer is known without reading the rows (``prev``, ``cur``):
+    a key hash found once on each side; or a key found several times whose rows have,
+    on both sides, the same state hashes (same places, same values): pass 1 pairs equal
+    rows in the order of their place, so each with the one at its place. Other keys
+    found several times are left to ``rows.pair_rows``."""
     p = prev_key[~prev_key.duplicated(keep=False)]
     c = cur_key[~cur_key.duplicated(keep=False)]
-    m = pd.DataFrame({"k": p.to_numpy(), "prev": p.index.to_numpy()}).merge(
-        pd.DataFrame({"k": c.to_numpy(), "cur": c.index.to_numpy()}), on="k")
-    return m[["prev", "cur"]]
+    unique = pd.DataFrame({"k": p.to_numpy(), "prev": p.index.to_numpy()}).merge(
+        pd.DataFrame({"k": c.to_numpy(), "cur": c.index.to_numpy()}), on="k")[["prev", "cur"]]
+    sides = []
+    for key, state, name in ((prev_key, prev_state, "prev"), (cur_key, cur_state, "cur")):
+        dup = key.duplicated(keep=False).to_numpy()
+        side = pd.DataFrame({"k": key.to_numpy()[dup], "s": state.to_numpy()[dup], name: key.index.to_numpy()[dup]})
+        side["n"] = side.groupby(["k", "s"]).cumcount()
+        side["size"] = side.groupby("k")["k"].transform("size")
+        sides.append(side)
+    m = sides[0].merge(sides[1], on=["k", "s", "n"], suffixes=("", "_c"))
+    if m.empty:
+        return unique
+    matched = m.groupby("k")["k"].transform("size")
+    whole = (matched == m["size"]) & (matched == m["size_c"])
+    return pd.concat([unique, m.loc[whole, ["prev", "cur"]]], ignore_index=True)
 
 
 def _may_pair(prev: pd.DataFrame, cur: pd.DataFrame, prev_typed: pd.DataFrame,
@@ -250,7 +265,7 @@ def compare(typed: pd.DataFrame, previous: PreviousRun | None, started: str | No
         return RowDiff(None, empty_cur, pd.Series([None] * len(ids), index=ids, dtype=object),
                        refs=_refs(typed, ids, started), typed=typed, key=key, state=state, insert=ids)
     states = previous.states
-    fast = _fast_pairs(states["cle"], pd.Series(key, index=ids))
+    fast = _fast_pairs(states["cle"], pd.Series(key, index=ids), states["empreinte"], pd.Series(state, index=ids))
     cur_state = pd.Series(state, index=ids).loc[fast["cur"].to_numpy()].to_numpy()
     prev_info = states.loc[fast["prev"].to_numpy()]
     keep = ((prev_info["empreinte"].to_numpy() == cur_state) & ~prev_info["explicite"].to_numpy()
