@@ -51,6 +51,7 @@ from ..resources import templates_dir
 from ..text import fold
 from .atomic import TMP_PREFIX
 from .reports import content_security_policy
+from .reports.compiled import bytecode_cache
 from .reports.shared import SEVERITY_LABELS, BankYear, _canonical_categories, bank_year
 
 FOLDER = "releves"
@@ -328,6 +329,7 @@ def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, di
 def environment() -> Environment:
     root = templates_dir()
     return Environment(loader=FileSystemLoader([str(root / "releves"), str(root / "rapports")]),
+                       bytecode_cache=bytecode_cache("releves", __file__),
                        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                        keep_trailing_newline=True)
 

@@ -17,12 +17,14 @@ every few characters, so that it wraps in its cell instead of widening the table
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
 from ...context import Context
@@ -30,6 +32,7 @@ from ...model import Finding
 from ...resources import templates_dir
 from ..atomic import write_text_atomic
 from .ag import build_ag_view, plan_view
+from .compiled import bytecode_cache
 from .ce import build_ce_view
 from .cs import build_cs_view
 
@@ -47,6 +50,7 @@ BUILDERS = {"ce": build_ce_view, "cs": build_cs_view, "ag": build_ag_view}
 
 # Embeddings, overrides and isolates: typed in a cell, they reorder the text around them.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_CHARS = tuple(map(chr, BIDI_CONTROLS))
 
 
 # A run of more than LONG_RUN characters without a space gets a break opportunity (U+200B,
@@ -58,38 +62,114 @@ ZWSP = "\u200b"
 
 
 def _breakable(text: str) -> str:
+    if len(text) <= LONG_RUN:
+        return text
     return _LONG_RUN.sub(
         lambda m: ZWSP.join(m[0][i:i + BREAK_EVERY] for i in range(0, len(m[0]), BREAK_EVERY)), text)
 
 
 def strip_bidi(value: Any) -> Any:
-    """The value without bidi control characters (Markup stays Markup, other types unchanged)."""
-    if isinstance(value, Markup):
-        return Markup(str(value).translate(BIDI_CONTROLS))
-    if isinstance(value, str):
+    """The value without bidi control characters (Markup stays Markup, other types unchanged).
+    Every report passes here whole: nine substring searches (fast scans of the text)
+    find the rare text that holds one before ``translate`` copies it."""
+    if isinstance(value, str) and any(ch in value for ch in _BIDI_CHARS):
+        if isinstance(value, Markup):
+            return Markup(str(value).translate(BIDI_CONTROLS))
         return value.translate(BIDI_CONTROLS)
     return value
 
 
+# Member-typed text repeats (names, matricules, categories, file names): its escaped
+# form is computed once per distinct text (a bounded cache: ``surveiller`` lives long).
+@functools.lru_cache(maxsize=65536)
+def _bdi_text(text: str) -> Markup:
+    return Markup("<bdi>" + str(escape(_breakable(strip_bidi(text)))) + "</bdi>")
+
+
+@functools.lru_cache(maxsize=65536)
+def _breakable_text(text: str) -> Markup:
+    return escape(_breakable(strip_bidi(text)))
+
+
 def breakable(value: Any) -> Markup:
     """Text (a finding's message quoting a cell) escaped, with break opportunities in its long runs."""
+    if type(value) is str:
+        return _breakable_text(value)
     return escape(_breakable(str(strip_bidi(value))))
 
 
 def bdi(value: Any) -> Markup:
     """Member-typed text, escaped and isolated from its neighbours (``<bdi>``)."""
+    if type(value) is str:
+        return _bdi_text(value)
     return Markup("<bdi>") + escape(_breakable(str(strip_bidi(value)))) + Markup("</bdi>")
 
 
+class _Template(Template):
+    """A report template whose output has no bidi control character. Equivalent to
+    ``finalize=strip_bidi`` on every printed value (the templates' own text has none,
+    escaping leaves them, and no template captures its output with ``set`` or
+    ``call``), at one search per chunk instead of one call per printed value."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return strip_bidi(super().render(*args, **kwargs))
+
+    def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
+        for chunk in super().generate(*args, **kwargs):
+            yield strip_bidi(chunk)
+
+
+def _escape_output(value: Any) -> str:
+    """``markupsafe.escape`` for a printed value, without copying what needs no escaping:
+    Markup (filters' and macros' output) as it is, an int as its digits."""
+    kind = type(value)
+    if kind is Markup:
+        return value
+    if kind is int:
+        return str(value)
+    return escape(value)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Compiles ``{{ value }}`` to ``environment.escape_output(value)`` instead of
+    ``escape(value)`` (which copies every Markup into a new one): a report prints
+    hundreds of thousands of values."""
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.escape_output(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
+class _Environment(Environment):
+    """The views are dicts: ``row.nom`` looks the key up first (Jinja tries the
+    attribute first, an exception per lookup), as ``row["nom"]`` would."""
+
+    template_class = _Template
+    code_generator_class = _CodeGenerator
+    escape_output = staticmethod(_escape_output)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment() -> Environment:
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(str(templates_dir() / "rapports")),
+        bytecode_cache=bytecode_cache("rapports", __file__),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=strip_bidi,
     )
     env.filters["bdi"] = bdi
     env.filters["coupe"] = breakable
