@@ -30,14 +30,14 @@ from markupsafe import Markup, escape
 from ...context import Context
 from ...model import Finding
 from ...resources import templates_dir
-from ..atomic import write_text_atomic
+from ..atomic import atomic_write
 from .ag import build_ag_view, plan_view
 from .compiled import bytecode_cache
 from .ce import build_ce_view
 from .cs import build_cs_view
 
-__all__ = ["REPORT_NAMES", "BUILDERS", "build_ce_view", "build_cs_view", "build_ag_view", "plan_view",
-           "environment", "content_security_policy", "render_report", "write_reports"]
+__all__ = ["REPORT_NAMES", "BUILDERS", "CHUNK", "build_ce_view", "build_cs_view", "build_ag_view", "plan_view",
+           "environment", "content_security_policy", "render_report", "stream_report", "write_reports"]
 
 REPORT_NAMES = ("ce", "cs", "ag")
 CSS_FILE = "rapport.css"
@@ -105,6 +105,9 @@ def bdi(value: Any) -> Markup:
     return Markup("<bdi>") + escape(_breakable(str(strip_bidi(value)))) + Markup("</bdi>")
 
 
+CHUNK = 1 << 16
+
+
 class _Template(Template):
     """A report template whose output has no bidi control character. Equivalent to
     ``finalize=strip_bidi`` on every printed value (the templates' own text has none,
@@ -115,8 +118,18 @@ class _Template(Template):
         return strip_bidi(super().render(*args, **kwargs))
 
     def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
+        """Pieces of about ``CHUNK`` characters (Jinja2 yields one per printed value
+        at the top level: tens of thousands of small ones)."""
+        pending: list[str] = []
+        size = 0
         for chunk in super().generate(*args, **kwargs):
-            yield strip_bidi(chunk)
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= CHUNK:
+                yield strip_bidi("".join(pending))
+                pending, size = [], 0
+        if pending:
+            yield strip_bidi("".join(pending))
 
 
 def _escape_output(value: Any) -> str:
@@ -199,12 +212,18 @@ def content_security_policy(css: str) -> str:
             "base-uri 'none'; form-action 'none'")
 
 
-def render_report(name: str, view: dict[str, Any], env: Environment | None = None) -> str:
+def stream_report(name: str, view: dict[str, Any], env: Environment | None = None) -> Iterator[str]:
+    """The report's HTML, piece by piece (``Template.generate``): written as it comes,
+    a large report is never one string in memory."""
     env = env or environment()
     css = (templates_dir() / "rapports" / CSS_FILE).read_text(encoding="utf-8")
     css += page_css(view["rapport"]["pied"])
-    return env.get_template(f"{name}.html").render(
+    return env.get_template(f"{name}.html").generate(
         **view, css=Markup(css), csp=content_security_policy(css))
+
+
+def render_report(name: str, view: dict[str, Any], env: Environment | None = None) -> str:
+    return "".join(stream_report(name, view, env))
 
 
 def write_reports(ctx: Context, findings: list[Finding], out_dir: Path) -> list[Path]:
@@ -213,8 +232,9 @@ def write_reports(ctx: Context, findings: list[Finding], out_dir: Path) -> list[
     env = environment()
     paths = []
     for name in REPORT_NAMES:
-        html = render_report(name, BUILDERS[name](ctx, findings), env)
         path = out_dir / f"{name}.html"
-        write_text_atomic(path, html)
+        chunks = stream_report(name, BUILDERS[name](ctx, findings), env)
+        with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.writelines(chunks)
         paths.append(path)
     return paths

@@ -7,6 +7,7 @@ adopted since the previous meeting. Only this report shows rates and amounts.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pandas as pd
@@ -37,7 +38,8 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
     """One dict per form row: what it asks, where it is, what the checks found (CE only: value)."""
     if not ids:
         return []
-    forms = ctx.forms.loc[ids]
+    forms = ctx.forms.loc[ids, ["matricule", "nom", "date_activite", "categorie", "description",
+                                "heures_demandees", "date_reception", "_file", "_sheet", "_row"]]
     asked = forms["heures_demandees"].astype(float)
     cols = {
         "id": [int(i) for i in ids],
@@ -136,6 +138,7 @@ def decisions_view(ctx: Context, findings: list[Finding], names: dict[str, str],
     return items
 
 
+@functools.lru_cache(maxsize=1024)
 def _article_key(article: str | None) -> tuple:
     if article is None:
         return (1, ())

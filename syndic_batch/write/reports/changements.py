@@ -52,51 +52,62 @@ def changes_view(ctx: Context, findings: list[Finding], names: dict[str, str]) -
             by_form.setdefault(f.form_id, []).append(f)
     on_files = [_finding_view(f) for f in sort_findings([f for f in after_fact if f.form_id is None])]
 
-    lines: list[tuple[tuple, str, dict[str, Any]]] = []   # (sort key, matricule, line)
-    for pos in diff.removed:
-        p = prev.loc[pos]
-        lines.append(((p["date_activite"] or "", 0), p["matricule"] or "", {
-            "genre": "Supprimée", "classe": "supprimee", "activite": _activity(p), "details": [_whole(p)],
-            "source": f"était à : {_source(p['file'], p['sheet'], int(p['row']))}", "constats": []}))
-    for i in diff.added:
-        c = cur.loc[i]
-        lines.append(((c["date_activite"] or "", 1), c["matricule"] or "", {
-            "genre": "Ajoutée", "classe": "ajoutee", "activite": _activity(c), "details": [_whole(c)],
-            "source": _source(c["file"], c["sheet"], int(c["row"])), "constats": []}))
     by_row: dict[int, list] = {}
     for ch in diff.modified:
         by_row.setdefault(ch.cur, []).append(ch)
-    for i, changes in by_row.items():
-        c = cur.loc[i]
+
+    # Every change's sort key first (columns read whole), the lines themselves only for
+    # the MAX_LIGNES shown: a month added to a large inbox is thousands of added rows.
+    keys: list[tuple[str, tuple, int, Any]] = []   # (matricule, (date, order), kind, row)
+    for order, frame, rows in ((0, prev, diff.removed), (1, cur, diff.added), (2, cur, list(by_row))):
+        if not rows:
+            continue
+        part = frame.loc[rows, ["date_activite", "matricule"]]
+        for r, d, mat in zip(rows, part["date_activite"].tolist(), part["matricule"].tolist()):
+            keys.append((mat or "", (d or "", order), order, r))
+    keys.sort(key=lambda t: (t[0], t[1]))
+    shown = keys[:MAX_LIGNES]
+
+    # The shown rows of each frame, as dicts (one ``loc`` per frame, not one per row).
+    wanted: dict[int, list] = {0: [], 1: []}
+    for _mat, _key, order, r in shown:
+        wanted[0 if order == 0 else 1].append(r)
+    records = {k: (prev if k == 0 else cur).loc[rs].to_dict("index") if rs else {} for k, rs in wanted.items()}
+
+    def line(order: int, r: Any) -> dict[str, Any]:
+        if order == 0:
+            p = records[0][r]
+            return {"genre": "Supprimée", "classe": "supprimee", "activite": _activity(p), "details": [_whole(p)],
+                    "source": f"était à : {_source(p['file'], p['sheet'], int(p['row']))}", "constats": []}
+        c = records[1][r]
+        if order == 1:
+            return {"genre": "Ajoutée", "classe": "ajoutee", "activite": _activity(c), "details": [_whole(c)],
+                    "source": _source(c["file"], c["sheet"], int(c["row"])), "constats": []}
+        changes = by_row[r]
         kinds = {ch.kind for ch in changes}
         genre = ("Décision" if kinds == {"decision"} else
                  "Modifiée" if kinds == {"modifiee"} else "Décision et modification")
-        lines.append(((c["date_activite"] or "", 2), c["matricule"] or "", {
-            "genre": genre, "classe": "modifiee",
-            "activite": _activity(c),
-            "details": [f"{LABELS[ch.field]} : {display(ch.field, ch.before)} → {display(ch.field, ch.after)}"
-                        for ch in changes],
-            "source": _source(c["file"], c["sheet"], int(c["row"])),
-            "constats": [_finding_view(f) for f in sort_findings(by_form.get(i, []))]}))
+        return {"genre": genre, "classe": "modifiee", "activite": _activity(c),
+                "details": [f"{LABELS[ch.field]} : {display(ch.field, ch.before)} → {display(ch.field, ch.after)}"
+                            for ch in changes],
+                "source": _source(c["file"], c["sheet"], int(c["row"])),
+                "constats": [_finding_view(f) for f in sort_findings(by_form.get(r, []))]}
 
-    members: dict[str, list] = {}
-    for key, mat, line in sorted(lines, key=lambda t: (t[1], t[0])):
-        members.setdefault(mat, []).append(line)
-    shown, out = 0, []
-    for mat, items in members.items():
-        if shown >= MAX_LIGNES:
-            break
-        take = items[:MAX_LIGNES - shown]
-        shown += len(take)
-        out.append({"matricule": mat or "—", "nom": names.get(mat, "") if mat else "Membre non indiqué",
-                    "lignes": take})
+    out: list[dict[str, Any]] = []
+    for mat, _key, order, r in shown:
+        if not out or out[-1]["_m"] != mat:
+            out.append({"_m": mat, "matricule": mat or "—",
+                        "nom": names.get(mat, "") if mat else "Membre non indiqué", "lignes": []})
+        out[-1]["lignes"].append(line(order, r))
+    for member in out:
+        del member["_m"]
     n_mod = sum(1 for ls in by_row.values() if any(ch.kind == "modifiee" for ch in ls))
     n_dec = sum(1 for ls in by_row.values() if any(ch.kind == "decision" for ch in ls))
     parts = [plural(len(diff.added), "ligne ajoutée", "lignes ajoutées"),
              plural(len(diff.removed), "ligne supprimée", "lignes supprimées"),
              plural(n_mod, "ligne modifiée", "lignes modifiées"),
              plural(n_dec, "décision prise ou changée", "décisions prises ou changées")]
-    autres = len(lines) - shown
+    autres = len(keys) - len(shown)
     return {
         "premier": False,
         "depuis": run_label(diff.previous.started),
