@@ -58,7 +58,11 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
     }
     items = [dict(zip(cols, values)) for values in zip(*cols.values())]
     for item in items:
-        found = sort_findings(findings_by_form.get(item["id"], []))
+        found = findings_by_form.get(item["id"])
+        if not found:
+            item["constats"], item["mots"] = [], []
+            continue
+        found = sort_findings(found)
         item["constats"] = [_finding_view(f) for f in found]
         item["mots"] = findings_in_a_word(found)
     return items
