@@ -258,10 +258,15 @@ def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
     for name in ("constats.json", "constats.xlsx", "changements.json", "depot-employeur.xlsx",
                  "plan-d-action.xlsx", "rapports", "releves"):
         refuse_inside_inbox(inbox, out / name)
+    # The previous run's outputs (OUT's top level until the swap): a workbook that would
+    # show exactly the same is copied from there (write/xlsx_reuse.py).
+    before = reuse.previous_out if reuse else None
     outputs.append(write_constats(all_findings, out / "constats.json"))
-    outputs.append(write_constats_xlsx(all_findings, out / "constats.xlsx", {r.path for r in readable}))
+    outputs.append(write_constats_xlsx(all_findings, out / "constats.xlsx", {r.path for r in readable},
+                                       previous=before / "constats.xlsx" if before else None))
     outputs.append(write_changements(ctx, out / "changements.json"))
-    outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx"))
+    outputs.append(write_deposit(ctx, out / "depot-employeur.xlsx",
+                                 previous=before / "depot-employeur.xlsx" if before else None))
     if ctx.data.plan is not None:
         outputs.append(write_plan_export(ctx, out / "plan-d-action.xlsx"))
     outputs += write_reports(ctx, all_findings, out / "rapports")

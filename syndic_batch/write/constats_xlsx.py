@@ -10,9 +10,15 @@ landscape, one page wide, header row on every page, « Page x de y ».
 
 Written with XlsxWriter in constant-memory mode, row after row. Every text goes
 through ``write_string``: what a member typed (a name, a sheet) is never a formula.
+
+Incremental runs (issue 8): a digest of what the sheet shows (every finding's cells
+and link, the title, the code) is stored in the workbook (``xlsx_reuse``); when the
+previous run's ``constats.xlsx`` carries the same digest and is intact, it is copied
+instead of written.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from xlsxwriter import Workbook
@@ -21,6 +27,7 @@ from xlsxwriter.utility import xl_col_to_name
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding, count_by_severity
 from .atomic import atomic_write
 from .xlsx_print import WORKBOOK_OPTIONS, print_setup, row_height
+from .xlsx_reuse import Digest, reuse_previous, stamp
 
 SHEET = "Constats"
 COLUMNS = [  # (header, width)
@@ -58,13 +65,37 @@ def cell_link(f: Finding, annotated: set[str] | None = None) -> str | None:
     return target
 
 
+def _cells(f: Finding) -> list:
+    """The row of ``f``: Gravité … Message (None or "" where the cell is empty)."""
+    return [LABELS[f.severity], f.article or "", f.rule, f.matricule or "", f.nom or "", f.file or "",
+            f.sheet or "", f.row, f.column or "", f.message]
+
+
+def _digest(findings: list[Finding], annotated: set[str] | None, title: str) -> str:
+    """What the workbook shows: each finding's cells, severity and link target, in order."""
+    d = Digest("constats.xlsx", sys.modules[__name__], sys.modules[print_setup.__module__])
+    links = 0
+    rows = []
+    for f in findings:
+        target = cell_link(f, annotated) if links < MAX_LINKS and f.file else None
+        links += target is not None
+        rows.append([f.severity, target, *_cells(f)])
+    d.text(title, rows)
+    return d.hexdigest()
+
+
 def write_constats_xlsx(findings: list[Finding], out_path: Path, annotated: set[str] | None = None,
-                        title: str = "Constats de syndic-batch") -> Path:
-    """Write the findings workbook (findings in the order given: ``sort_findings``)."""
+                        title: str = "Constats de syndic-batch", previous: Path | None = None) -> Path:
+    """Write the findings workbook (findings in the order given: ``sort_findings``).
+    ``previous``: the previous run's workbook, copied instead when it shows exactly the same."""
     out_path = Path(out_path)
+    digest = _digest(findings, annotated, title)
+    if previous is not None and reuse_previous(Path(previous), digest, out_path):
+        return out_path
     with atomic_write(out_path) as tmp:
         wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": True})
         wb.set_properties({"title": title, "author": "syndic-batch"})
+        stamp(wb, digest)
         ws = wb.add_worksheet(SHEET)
         head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#44546A", "text_wrap": True,
                               "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"})
@@ -79,24 +110,28 @@ def write_constats_xlsx(findings: list[Finding], out_path: Path, annotated: set[
         ws.set_row(0, row_height([(h, w) for h, w in COLUMNS]))
         for c, (h, _w) in enumerate(COLUMNS):
             ws.write_string(0, c, h, head)
+        write_string, write_blank, write_number, write_url = ws.write_string, ws.write_blank, ws.write_number, ws.write_url
+        set_row = ws.set_row
+        # per column from the second (Article) on: its format, and its width when it wraps
+        plain = [(c, wrap if c in WRAPPED else top) for c in range(1, len(COLUMNS))]
+        wrapped = [(c, COLUMNS[c][1]) for c in WRAPPED]
+        tip = "Ouvrir la cellule dans la copie annotée"[:255]
         links = 0
         for r, f in enumerate(findings, start=1):
-            values = [LABELS[f.severity], f.article or "", f.rule, f.matricule or "", f.nom or "", f.file or "",
-                      f.sheet or "", f.row, f.column or "", f.message]
-            ws.set_row(r, row_height([(values[c], COLUMNS[c][1]) for c in WRAPPED]))
-            for c, v in enumerate(values):
-                if c == 0:
-                    ws.write_string(r, c, v, severity[f.severity])
-                elif v is None or v == "":
-                    ws.write_blank(r, c, None, top)   # an empty cell, not an empty text
+            values = _cells(f)
+            set_row(r, row_height([(values[c], w) for c, w in wrapped]))
+            write_string(r, 0, values[0], severity[f.severity])
+            for c, style in plain:
+                v = values[c]
+                if v is None or v == "":
+                    write_blank(r, c, None, top)   # an empty cell, not an empty text
                 elif c == 7:
-                    ws.write_number(r, c, v, top)
+                    write_number(r, c, v, top)
                 elif c == 5 and links < MAX_LINKS and (target := cell_link(f, annotated)):
-                    ws.write_url(r, c, target, link, string=v or f.file,
-                                 tip="Ouvrir la cellule dans la copie annotée"[:255])
+                    write_url(r, c, target, link, string=v or f.file, tip=tip)
                     links += 1
                 else:
-                    ws.write_string(r, c, v, wrap if c in WRAPPED else top)
+                    write_string(r, c, v, style)
         last = max(len(findings), 1)
         ws.autofilter(0, 0, last, len(COLUMNS) - 1)
         ws.freeze_panes(1, 0)

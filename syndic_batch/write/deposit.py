@@ -20,20 +20,33 @@ funds' dollars (with the surcharge, ``ledger.montant_fonds``), the decision date
 the source file (and sheet) and row. Totals are values computed here, not
 formulas. Text typed by members is always written as a string (never a formula,
 never a link). This writer decides nothing: the figures are the ledger's.
+
+Incremental runs (issue 8): a digest of everything the workbook shows (every line's
+values in order, the title block, the union's name, the run's date, the surcharge,
+the code) is stored in it (``xlsx_reuse``); when the previous run's file carries the
+same digest and is intact it is copied instead of written. A new ``--date``, a new
+deposit date, an edited adopted row change the digest and the workbook is rewritten.
+
+Memory and speed: the adopted rows are positions into the forms and the ledger, sorted
+once; the values are converted to Python values a block of rows at a time and written
+cell by cell with the formats computed once (no list of every display row, no pandas
+access per cell), XlsxWriter in constant-memory mode.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from .. import formatting as fmt
 from ..context import Context
 from .atomic import atomic_write
+from .xlsx_reuse import Digest, reuse_previous, stamp
 
 SHEET_TODO = "À déposer"
 SHEET_DONE = "Déjà déposées"
@@ -62,70 +75,175 @@ DONE_COLUMNS = COLUMNS[:-1] + (("depot", "Déposée le", 11, "date"),) + COLUMNS
 NO_RATE = "Taux horaire inconnu : membre absent du registre ou sans contrat (art. 2.1)."
 NO_YEAR = "Date hors de toute année de la banque (art. 3.1) : imputée à rien."
 SUMMED = ("heures", "montant", "heures_banque", "heures_fonds", "montant_fonds")
+MIN_COUNT = {"montant": 1, "montant_fonds": 1}   # a money total of no known amount stays empty
+BLOCK = 4096          # rows converted to Python values at a time
+DIGEST_BLOCK = 65536  # rows hashed at a time
+# The deposit's columns read from the forms and from the ledger (display key → column).
+FORM_COLUMNS = {"matricule": "matricule", "nom": "nom", "date": "date_activite", "categorie": "categorie",
+                "decision": "date_decision", "ligne": "_row", "depot": "date_depot"}
+LEDGER_COLUMNS = {"heures": "heures_octroyees", "taux": "taux", "montant": "valeur",
+                  "heures_banque": "heures_banque", "heures_fonds": "heures_fonds",
+                  "montant_fonds": "montant_fonds"}
+TODO, DONE, LATER = 0, 1, 2   # a-deposer, deposee, apres-la-date (decided after the run's date)
 
 
-def _member_key(matricule: pd.Series) -> pd.Series:
+def _member_key(matricule: object) -> str:
     """Sort key: numeric matricules in numeric order (``999`` before ``1001``)."""
-    return matricule.fillna("").map(lambda s: re.sub(r"\d+", lambda d: d[0].zfill(12), str(s)))
+    return re.sub(r"\d+", lambda d: d[0].zfill(12), str(matricule))
 
 
-def deposit_rows(ctx: Context) -> pd.DataFrame:
-    """Every adopted row with the deposit's figures, sorted by member, date, file, row.
-    Column ``etat``: ``a-deposer``, ``deposee`` or ``apres-la-date`` (decided after the run's date)."""
-    led, forms = ctx.ledger, ctx.forms
-    ids = led.index[led["adoptee"].to_numpy()]
-    f = forms.loc[ids]
-    lf = led.loc[ids]
-    names = ctx.names
-    sheet_count = f.groupby("_file")["_sheet"].transform("nunique") if len(f) else f["_file"]
-    source = [file if n == 1 else f"{file} ({sheet})"
-              for file, sheet, n in zip(f["_file"], f["_sheet"], sheet_count)]
-    remark = pd.Series(None, index=ids, dtype=object)
-    remark[lf["annee_banque"].isna() & f["date_activite"].notna()] = NO_YEAR
-    remark[lf["taux"].isna()] = NO_RATE
-    d = pd.DataFrame({
-        "matricule": f["matricule"].astype(object),
-        "nom": [names.get(m) or n for m, n in zip(f["matricule"], f["nom"])],
-        "date": f["date_activite"],
-        "categorie": f["categorie"].astype(object),
-        "heures": lf["heures_octroyees"].astype(float),
-        "taux": lf["taux"].astype(float),
-        "montant": lf["valeur"].astype(float),
-        "heures_banque": lf["heures_banque"].astype(float),
-        "heures_fonds": lf["heures_fonds"].astype(float),
-        "montant_fonds": lf["montant_fonds"].astype(float),
-        "decision": f["date_decision"],
-        "source": source,
-        "ligne": f["_row"].astype(int),
-        "remarque": remark,
-        "depot": f["date_depot"],
-        "fichier": f["_file"],
-    }, index=ids)
-    as_of = pd.Timestamp(ctx.as_of)
-    d["etat"] = "a-deposer"
-    d.loc[d["decision"].notna() & (d["decision"] > as_of), "etat"] = "apres-la-date"
-    d.loc[d["depot"].notna(), "etat"] = "deposee"
-    d["_key"] = _member_key(d["matricule"])
-    d = d.sort_values(["_key", "date", "fichier", "ligne"], na_position="last", kind="mergesort")
-    return d.drop(columns=["_key", "fichier"])
+def _datetimes(s: pd.Series) -> pd.Series:
+    return s if pd.api.types.is_datetime64_dtype(s.dtype) else pd.to_datetime(s, errors="coerce")
 
 
-def _dates_text(dates: pd.Series) -> str:
-    uniq = sorted({pd.Timestamp(x).date() for x in dates.dropna()})
+class Adopted:
+    """Every adopted row, as positions into the forms and the ledger, sorted by member
+    (numeric matricules in numeric order), date, file and row; with its state
+    (``TODO``, ``DONE``, ``LATER``) and the text of its source (file, and sheet when
+    the file's adopted rows come from several sheets). Values are read a block of rows
+    at a time (``block``): the inbox's rows are never copied whole."""
+
+    def __init__(self, ctx: Context):
+        led, forms = ctx.ledger, ctx.forms
+        lpos = np.flatnonzero(led["adoptee"].to_numpy(dtype=bool))
+        fpos = lpos if forms.index.equals(led.index) else forms.index.get_indexer(led.index[lpos])
+        self.names = ctx.names
+        self.form = {k: forms[c] for k, c in FORM_COLUMNS.items()}
+        for k in ("date", "decision", "depot"):
+            self.form[k] = _datetimes(self.form[k])
+        self.ledger = {k: led[c] for k, c in LEDGER_COLUMNS.items()}
+        self.no_year = led["annee_banque"]
+        n = len(lpos)
+        member = self.form["matricule"].take(fpos).fillna("")
+        member_code, members = pd.factorize(member)
+        _keys, member_rank = np.unique(np.array([_member_key(m) for m in members], dtype=object),
+                                       return_inverse=True)
+        day = self.form["date"].to_numpy().take(fpos).view("i8").copy()
+        day[day == np.iinfo(np.int64).min] = np.iinfo(np.int64).max        # no date: last
+        files = forms["_file"].take(fpos)
+        file_code, file_names = pd.factorize(files, sort=True)
+        file_code = np.where(file_code < 0, len(file_names), file_code)       # no file: last
+        row = self.form["ligne"].to_numpy().take(fpos)
+        order = np.lexsort((row, file_code, day, member_rank.reshape(-1)[member_code])) if n else np.arange(0)
+        self.fpos, self.lpos = fpos.take(order), lpos.take(order)
+        self.member_code = member_code.take(order)
+        self.source_code, self.source_text = _sources(files.take(order), forms["_sheet"].take(fpos).take(order),
+                                                      file_code.take(order))
+        depot = self.form["depot"].to_numpy().take(self.fpos)
+        decision = self.form["decision"].to_numpy().take(self.fpos)
+        as_of = np.datetime64(pd.Timestamp(ctx.as_of))
+        self.state = np.full(n, TODO, dtype=np.int8)
+        self.state[~np.isnat(decision) & (decision > as_of)] = LATER
+        self.state[~np.isnat(depot)] = DONE
+
+    def which(self, state: int) -> np.ndarray:
+        """Indexes (into the sorted rows) of the rows in ``state``, in the sorted order."""
+        return np.flatnonzero(self.state == state)
+
+    def dates(self, key: str, idx: np.ndarray) -> np.ndarray:
+        return self.form[key].to_numpy().take(self.fpos.take(idx))
+
+    def numbers(self, key: str, idx: np.ndarray) -> np.ndarray:
+        return self.ledger[key].to_numpy(dtype=float).take(self.lpos.take(idx))
+
+    def block(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """The shown values of the sorted rows ``idx``: text as str or None, numbers as
+        floats (NaN when unknown), dates as datetime64."""
+        fp, lp = self.fpos.take(idx), self.lpos.take(idx)
+        f = {k: s.take(fp) for k, s in self.form.items()}
+        registered = f["matricule"].map(self.names)
+        known = registered.notna().to_numpy() & (registered != "").to_numpy()
+        nom = np.where(known, registered.to_numpy(dtype=object), f["nom"].to_numpy(dtype=object))
+        out: dict[str, np.ndarray] = {
+            "matricule": _texts(f["matricule"].to_numpy(dtype=object)),
+            "nom": _texts(nom),
+            "categorie": _texts(f["categorie"].to_numpy(dtype=object)),
+            "source": self.source_text.take(self.source_code.take(idx)),
+            "ligne": f["ligne"].to_numpy(dtype=float),
+        }
+        for k in ("date", "decision", "depot"):
+            out[k] = f[k].to_numpy()
+        for k, s in self.ledger.items():
+            out[k] = s.to_numpy(dtype=float).take(lp)
+        remark = np.full(len(idx), None, dtype=object)
+        remark[pd.isna(self.no_year.to_numpy().take(lp)) & ~np.isnat(out["date"])] = NO_YEAR
+        remark[np.isnan(out["taux"])] = NO_RATE
+        out["remarque"] = remark
+        return out
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """Object array → str or None (what a cell shows; a missing value is no cell)."""
+    missing = pd.isna(values)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        out = values.copy()                     # the usual case: text or missing
+        out[missing] = None
+        return out
+    return np.array([None if m else (v if type(v) is str else str(v))
+                     for v, m in zip(values.tolist(), missing.tolist())], dtype=object)
+
+
+def _sources(files: pd.Series, sheets: pd.Series, file_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a code into the texts « file » (the file's adopted rows are on one sheet)
+    or « file (sheet) »."""
+    n = len(files)
+    if not n:
+        return np.zeros(0, dtype=np.intp), np.array([], dtype=object)
+    sheet_code, _sheets = pd.factorize(sheets)
+    pair = file_code.astype(np.int64) * (len(_sheets) + 1) + (sheet_code + 1)
+    pairs, first, code = np.unique(pair, return_index=True, return_inverse=True)
+    pair_file, pair_sheet = pairs // (len(_sheets) + 1), pairs % (len(_sheets) + 1) - 1
+    per_file = pd.Series(pair_sheet[pair_sheet >= 0]).groupby(pair_file[pair_sheet >= 0]).nunique()
+    file_values, sheet_values = files.to_numpy(dtype=object), sheets.to_numpy(dtype=object)
+    texts = []
+    for i, fc in zip(first.tolist(), pair_file.tolist()):
+        file, sheet = file_values[i], sheet_values[i]
+        no_file = file is None or (not isinstance(file, str) and pd.isna(file))
+        texts.append(file if not no_file and per_file.get(fc, 0) == 1 else f"{file} ({sheet})")
+    return code.reshape(-1), np.array(texts, dtype=object)
+
+
+def _dates_text(dates: np.ndarray) -> str:
+    uniq = np.unique(dates[~np.isnat(dates)].astype("datetime64[D]")).tolist()
     return ", ".join(fmt.date(x) for x in uniq)
 
 
-def _period(rows: pd.DataFrame) -> str:
-    d = rows["date"].dropna()
-    if d.empty:
+def _period(dates: np.ndarray) -> str:
+    d = dates[~np.isnat(dates)]
+    if not len(d):
         return "aucune libération"
-    return f"activités du {fmt.date(d.min())} au {fmt.date(d.max())}"
+    return f"activités du {fmt.date(pd.Timestamp(d.min()))} au {fmt.date(pd.Timestamp(d.max()))}"
+
+
+def _sum(values: np.ndarray, min_count: int = 0) -> float | None:
+    """``Series.sum`` (NaN skipped; None when fewer than ``min_count`` values are known),
+    the same floating-point sum: numpy's pairwise sum of the values, NaN as 0."""
+    missing = np.isnan(values)
+    if min_count and len(values) - int(missing.sum()) < min_count:
+        return None
+    return float(np.where(missing, 0.0, values).sum())
+
+
+def _totals(numbers: dict[str, np.ndarray], a: int = 0, b: int | None = None) -> dict:
+    return {k: _sum(numbers[k][a:b], MIN_COUNT.get(k, 0)) for k in SUMMED}
+
+
+def _plural(n: int) -> str:
+    return f"{n} libération" + ("s" if n > 1 else "")
+
+
+def _runs(keys: np.ndarray) -> np.ndarray:
+    """Start of each run of equal keys, and the end: ``[0, s1, s2, …, n]``."""
+    n = len(keys)
+    if not n:
+        return np.array([0], dtype=np.intp)
+    return np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1, [n]))
 
 
 class _Sheet:
     """One worksheet of the deposit, written row by row (constant memory)."""
 
-    def __init__(self, wb, name: str, columns, formats: dict, ctx: Context):
+    def __init__(self, wb, name: str, columns, formats: dict, union: str):
         self.ws = wb.add_worksheet(name)
         self.columns = columns
         self.f = formats
@@ -135,8 +253,7 @@ class _Sheet:
         ws.set_paper(1)                 # letter
         ws.fit_to_pages(1, 0)           # one page wide, as many tall as needed
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer("&L" + _escape_hf(f"{ctx.params.nom_syndicat} — {TITLE} — {name}")
-                      + "&RPage &P de &N")
+        ws.set_footer("&L" + _escape_hf(f"{union} — {TITLE} — {name}") + "&RPage &P de &N")
         for i, (_k, _h, width, _kind) in enumerate(columns):
             ws.set_column(i, i, width)
 
@@ -158,20 +275,50 @@ class _Sheet:
         self.row += 1
 
     def line(self, values: dict, bold: bool = False) -> None:
+        """A total line (few of them): ``values`` by key; a missing value is an empty cell."""
         for i, (key, _h, _w, kind) in enumerate(self.columns):
             v = values.get(key)
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
+            if v is None or (isinstance(v, float) and np.isnan(v)):
                 if bold:
                     self.ws.write_blank(self.row, i, None, self.f["bold"])
                 continue
             style = self.f[(kind, bold)]
             if kind == "text":
                 self.ws.write_string(self.row, i, str(v), style)
-            elif kind == "date":
-                self.ws.write_datetime(self.row, i, pd.Timestamp(v).to_pydatetime(), style)
-            elif math.isfinite(float(v)):      # XlsxWriter refuses NaN and infinities
+            elif np.isfinite(float(v)):        # XlsxWriter refuses infinities
                 self.ws.write_number(self.row, i, float(v), style)
         self.row += 1
+
+    def rows(self, adopted: Adopted, idx: np.ndarray, runs: np.ndarray, before=None, after=None) -> None:
+        """The sorted rows ``idx`` in this order, one cell per shown value; ``runs``
+        (``_runs``) cuts them into groups: ``before(start, the group's first values)``
+        and ``after(start, end)`` are called around each group."""
+        ws = self.ws
+        writers, styles = [], []
+        for key, _h, _w, kind in self.columns:
+            writers.append(ws.write_string if kind == "text" else
+                           ws.write_datetime if kind == "date" else ws.write_number)
+            styles.append(self.f[(kind, False)])
+        cols = list(enumerate(zip(writers, styles)))
+        keys = [k for k, _h, _w, _kind in self.columns]
+        bounds = runs.tolist()
+        g = 0                                   # the group the next row belongs to
+        for b0 in range(0, len(idx), BLOCK):
+            b1 = min(len(idx), b0 + BLOCK)
+            lists = _python_values(adopted.block(idx[b0:b1]), keys)
+            for k, values in enumerate(zip(*lists), start=b0):
+                if k == bounds[g] and before is not None:
+                    before(k, values)
+                r = self.row
+                for c, (write, style) in cols:
+                    v = values[c]
+                    if v is not None:
+                        write(r, c, v, style)
+                self.row = r + 1
+                if k + 1 == bounds[g + 1]:
+                    if after is not None:
+                        after(bounds[g], bounds[g + 1])
+                    g += 1
 
     def note(self, text: str) -> None:
         self.ws.write_string(self.row, 0, text, self.f["italic"])
@@ -181,14 +328,27 @@ class _Sheet:
         self.row += 1
 
 
+def _python_values(block: dict[str, np.ndarray], keys: list[str]) -> list[list]:
+    """Per column, the cell values as Python objects; None where there is no cell
+    (a missing text or date, an unknown or non-finite number: XlsxWriter refuses them)."""
+    out = []
+    for key in keys:
+        a = block[key]
+        if a.dtype == object:
+            out.append(a.tolist())
+        elif a.dtype.kind == "M":
+            out.append(a.astype("datetime64[us]").tolist())        # datetime, NaT → None
+        else:
+            values = a.tolist()
+            for i in np.flatnonzero(~np.isfinite(a)).tolist():
+                values[i] = None
+            out.append(values)
+    return out
+
+
 def _escape_hf(text: str) -> str:
     """Header/footer text: a literal ``&`` is written ``&&``."""
     return text.replace("&", "&&")
-
-
-def _totals(rows: pd.DataFrame) -> dict:
-    return {k: (rows[k].sum(min_count=1) if k in ("montant", "montant_fonds") else float(rows[k].sum()))
-            for k in SUMMED}
 
 
 def _formats(wb) -> dict:
@@ -215,78 +375,122 @@ def _formats(wb) -> dict:
     return f
 
 
-def _member_total(group: pd.DataFrame) -> dict:
-    """The member's total line; its label (in the first column) runs over the empty name cell."""
-    first = group.iloc[0]
-    who = " — ".join(str(x) for x in (first["matricule"], first["nom"]) if x is not None and not pd.isna(x))
-    return {"matricule": f"Total {who}".strip(), **_totals(group)}
+class _Layout:
+    """What each sheet shows besides its lines: the rows in order, the groups, the title block."""
+
+    def __init__(self, ctx: Context, adopted: Adopted):
+        self.union = ctx.params.nom_syndicat
+        run_date = fmt.date(ctx.as_of)
+        surcharge = (f"Majoration de l'Employeur sur les heures imputées aux fonds syndicaux : "
+                     f"{fmt.number(ctx.params.majoration_pct)} % (art. 3.2)")
+        todo = adopted.which(TODO)
+        later = len(adopted.which(LATER))
+        # « À déposer »: by member (first appearance in the sorted order), a total per member
+        member, _ = pd.factorize(adopted.member_code.take(todo))
+        by_member = np.argsort(member, kind="stable")
+        self.todo, self.todo_runs = todo.take(by_member), _runs(member.take(by_member))
+        decisions_of = adopted.dates("decision", todo)
+        decisions = _dates_text(decisions_of)
+        undated = int(np.isnat(decisions_of).sum())
+        if undated:
+            decisions = f"{decisions}, {undated} sans date de décision" if decisions else \
+                f"{undated} sans date de décision"
+        self.todo_title = [
+            (self.union, None), (f"{TITLE} — à déposer à l'Employeur (art. 5.4)", None),
+            ("Période :", _period(adopted.dates("date", todo))),
+            ("Date du traitement :", run_date),
+            ("Décisions du CE couvertes :", decisions or "aucune"),
+            (f"Adoptées par une décision datée après le {run_date} (hors de ce dépôt) :",
+             _plural(later) if later else "aucune"),
+            (surcharge, None)]
+        self.todo_count = len(todo)
+        # « Déjà déposées »: by deposit date (oldest first), a subtotal per deposit
+        done = adopted.which(DONE)
+        depot = adopted.dates("depot", done)
+        by_day = np.argsort(depot, kind="stable")
+        self.done, self.done_days = done.take(by_day), depot.take(by_day)
+        self.done_runs = _runs(self.done_days)
+        self.done_title = [
+            (self.union, None), (f"{TITLE} — déjà déposées à l'Employeur", None),
+            ("Période :", _period(adopted.dates("date", done))),
+            ("Date du traitement :", run_date),
+            ("Dépôts :", _dates_text(depot) or "aucun"),
+            ("Libérations déjà déposées :", _plural(len(done)) if len(done) else "aucune"),
+            (surcharge, None)]
+        # the grand totals are summed in the sorted order (as the rows were before grouping)
+        self.todo_total = _totals({k: adopted.numbers(k, todo) for k in SUMMED})
+        self.done_total = _totals({k: adopted.numbers(k, self.done) for k in SUMMED})
+
+    def digest(self, adopted: Adopted) -> str:
+        d = Digest("depot-employeur", sys.modules[__name__], fmt)
+        d.text(self.union, self.todo_title, self.done_title)
+        for name, idx, columns in ((SHEET_TODO, self.todo, COLUMNS), (SHEET_DONE, self.done, DONE_COLUMNS)):
+            d.text(name, len(idx))
+            for b0 in range(0, len(idx), DIGEST_BLOCK):
+                block = adopted.block(idx[b0:b0 + DIGEST_BLOCK])
+                for key, _h, _w, _kind in columns:
+                    d.values(block[key])
+        return d.hexdigest()
 
 
-def _plural(n: int) -> str:
-    return f"{n} libération" + ("s" if n > 1 else "")
-
-
-def write_deposit(ctx: Context, out_path: str | Path) -> Path:
-    """Write the deposit workbook (atomically) and return its path."""
+def write_deposit(ctx: Context, out_path: str | Path, previous: str | Path | None = None) -> Path:
+    """Write the deposit workbook (atomically) and return its path. ``previous``: the
+    previous run's deposit, copied instead when it shows exactly the same thing."""
     out_path = Path(out_path)
-    rows = deposit_rows(ctx)
-    todo = rows[rows["etat"] == "a-deposer"]
-    done = rows[rows["etat"] == "deposee"]
-    later = rows[rows["etat"] == "apres-la-date"]
-    union = ctx.params.nom_syndicat
-    run_date = fmt.date(ctx.as_of)
-    surcharge = (f"Majoration de l'Employeur sur les heures imputées aux fonds syndicaux : "
-                 f"{fmt.number(ctx.params.majoration_pct)} % (art. 3.2)")
-
+    adopted = Adopted(ctx)
+    layout = _Layout(ctx, adopted)
+    digest = layout.digest(adopted)
+    if previous is not None and reuse_previous(Path(previous), digest, out_path):
+        return out_path
     with atomic_write(out_path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False})
-        wb.set_properties({"title": f"{union} — {TITLE}", "created": dt.datetime(2000, 1, 1)})
+        wb.set_properties({"title": f"{layout.union} — {TITLE}", "created": dt.datetime(2000, 1, 1)})
+        stamp(wb, digest)
         f = _formats(wb)
-
-        s = _Sheet(wb, SHEET_TODO, COLUMNS, f, ctx)
-        decisions = _dates_text(todo["decision"])
-        if todo["decision"].isna().any():
-            undated = f"{todo['decision'].isna().sum()} sans date de décision"
-            decisions = f"{decisions}, {undated}" if decisions else undated
-        lines = [(union, None), (f"{TITLE} — à déposer à l'Employeur (art. 5.4)", None),
-                 ("Période :", _period(todo)),
-                 ("Date du traitement :", run_date),
-                 ("Décisions du CE couvertes :", decisions or "aucune"),
-                 (f"Adoptées par une décision datée après le {run_date} (hors de ce dépôt) :",
-                  _plural(len(later)) if len(later) else "aucune"),
-                 (surcharge, None)]
-        s.title(lines)
-        s.header()
-        if todo.empty:
-            s.note("Aucune libération adoptée à déposer : toutes ont déjà une date de dépôt à l'Employeur.")
-        for _m, group in todo.groupby(todo["matricule"].fillna(""), sort=False):
-            for r in group.to_dict("records"):
-                s.line(r)
-            s.line(_member_total(group), bold=True)
-        s.skip()
-        s.line({"matricule": f"Total général — {_plural(len(todo))}", **_totals(todo)}, bold=True)
-
-        s = _Sheet(wb, SHEET_DONE, DONE_COLUMNS, f, ctx)
-        s.title([(union, None), (f"{TITLE} — déjà déposées à l'Employeur", None),
-                 ("Période :", _period(done)),
-                 ("Date du traitement :", run_date),
-                 ("Dépôts :", _dates_text(done["depot"]) or "aucun"),
-                 ("Libérations déjà déposées :", _plural(len(done)) if len(done) else "aucune"),
-                 (surcharge, None)])
-        s.header()
-        if done.empty:
-            s.note("Aucune libération n'a encore de date de dépôt à l'Employeur.")
-        done = done.sort_values("depot", kind="mergesort")
-        for day, group in done.groupby("depot", sort=True):
-            label = f"Dépôt du {fmt.date(day)}"
-            s.ws.write_string(s.row, 0, label, f["group"])
-            s.skip()
-            for r in group.to_dict("records"):
-                s.line(r)
-            s.line({"matricule": f"Sous-total du dépôt du {fmt.date(day)} — {_plural(len(group))}",
-                    **_totals(group)}, bold=True)
-        s.skip()
-        s.line({"matricule": f"Total général — {_plural(len(done))}", **_totals(done)}, bold=True)
+        _write_todo(_Sheet(wb, SHEET_TODO, COLUMNS, f, layout.union), adopted, layout)
+        _write_done(_Sheet(wb, SHEET_DONE, DONE_COLUMNS, f, layout.union), adopted, layout, f)
         wb.close()
     return out_path
+
+
+def _write_todo(s: _Sheet, adopted: Adopted, layout: _Layout) -> None:
+    s.title(layout.todo_title)
+    s.header()
+    if not len(layout.todo):
+        s.note("Aucune libération adoptée à déposer : toutes ont déjà une date de dépôt à l'Employeur.")
+    numbers = {k: adopted.numbers(k, layout.todo) for k in SUMMED}   # in the order shown
+    first: list = []
+
+    def before(_a: int, values: tuple) -> None:
+        first[:] = values[:2]                   # the member's matricule and name, as shown
+
+    def after(a: int, b: int) -> None:
+        # the member's total line; its label (in the first column) runs over the empty name cell
+        who = " — ".join(x for x in first if x is not None)
+        s.line({"matricule": f"Total {who}".strip(), **_totals(numbers, a, b)}, bold=True)
+
+    s.rows(adopted, layout.todo, layout.todo_runs, before, after)
+    s.skip()
+    s.line({"matricule": f"Total général — {_plural(layout.todo_count)}", **layout.todo_total}, bold=True)
+
+
+def _write_done(s: _Sheet, adopted: Adopted, layout: _Layout, f: dict) -> None:
+    s.title(layout.done_title)
+    s.header()
+    if not len(layout.done):
+        s.note("Aucune libération n'a encore de date de dépôt à l'Employeur.")
+    numbers = {k: adopted.numbers(k, layout.done) for k in SUMMED}
+    days = layout.done_days
+
+    def before(a: int, _values: tuple) -> None:
+        s.ws.write_string(s.row, 0, f"Dépôt du {fmt.date(pd.Timestamp(days[a]))}", f["group"])
+        s.skip()
+
+    def after(a: int, b: int) -> None:
+        s.line({"matricule": f"Sous-total du dépôt du {fmt.date(pd.Timestamp(days[a]))} — {_plural(b - a)}",
+                **_totals(numbers, a, b)}, bold=True)
+
+    s.rows(adopted, layout.done, layout.done_runs, before, after)
+    s.skip()
+    s.line({"matricule": f"Total général — {_plural(len(layout.done))}", **layout.done_total}, bold=True)
