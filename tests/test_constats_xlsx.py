@@ -134,3 +134,67 @@ def test_on_the_examples_statement_and_form_findings_name_their_member(tmp_path)
     on_form_rows = [r for r in rows if r[5].startswith("formulaires/") and r[7] and r[2] != "feuille-non-reconnue"]
     assert on_form_rows and all(r[3] for r in on_form_rows)
     assert all(r[3] is None for r in rows if r[2] == "feuille-non-reconnue")
+
+
+# ---------------------------------------------------------------- reuse (issue 8, incremental runs)
+
+FINDINGS = [
+    Finding("5.1", "heures-hors-limites", ERREUR, "formulaires/mars.xlsx", "Formulaires", 3, "Heures demandées",
+            "25 h demandées : au plus 24 h par jour (art. 5.1).", column_index=9, matricule="1001",
+            nom="Amélie Tremblay"),
+    Finding(None, "reference-plan", INFO, "formulaires/avril.xlsx", "Formulaires", 7, None, "Aucun plan d'action.",
+            matricule="1002", nom=FORMULA_NAME),
+]
+ANNOTATED = {"formulaires/mars.xlsx", "formulaires/avril.xlsx"}
+
+
+@pytest.fixture
+def constats_writes(monkeypatch):
+    import xlsxwriter
+
+    import syndic_batch.write.constats_xlsx as module
+
+    calls = []
+
+    def counting(*a, **kw):
+        calls.append(a[0])
+        return xlsxwriter.Workbook(*a, **kw)
+
+    monkeypatch.setattr(module, "Workbook", counting)
+    return calls
+
+
+def test_same_findings_copy_the_previous_workbook(tmp_path, constats_writes):
+    first = write_constats_xlsx(FINDINGS, tmp_path / "a" / "constats.xlsx", ANNOTATED)
+    second = write_constats_xlsx(list(FINDINGS), tmp_path / "b" / "constats.xlsx", set(ANNOTATED), previous=first)
+    assert len(constats_writes) == 1 and second.read_bytes() == first.read_bytes()
+    assert [p.name for p in second.parent.iterdir()] == ["constats.xlsx"]
+
+
+def _rows_and_links(path):
+    ws = load_workbook(path).active
+    return ([r for r in ws.iter_rows(min_row=2, values_only=True)],
+            [(ws.cell(r, 6).hyperlink.location if ws.cell(r, 6).hyperlink else None) for r in range(2, ws.max_row + 1)])
+
+
+@pytest.mark.parametrize("change", ["message", "copie-annotee", "colonne", "illisible"])
+def test_a_changed_finding_or_link_rewrites_the_findings_workbook(tmp_path, constats_writes, change):
+    from dataclasses import replace as changed
+
+    first = write_constats_xlsx(FINDINGS, tmp_path / "a" / "constats.xlsx", ANNOTATED)
+    findings, annotated = list(FINDINGS), set(ANNOTATED)
+    if change == "message":
+        findings[1] = changed(findings[1], message="Un autre message.")
+    elif change == "copie-annotee":          # avril.xlsx has no annotated copy any more: no link
+        annotated = {"formulaires/mars.xlsx"}
+    elif change == "colonne":                # the flagged cell moved: another link
+        findings[0] = changed(findings[0], column_index=10)
+    else:
+        first.write_bytes(b"pas un classeur")
+    second = write_constats_xlsx(findings, tmp_path / "b" / "constats.xlsx", annotated, previous=first)
+    assert len(constats_writes) == 2
+    rows, links = _rows_and_links(second)
+    assert [r[9] for r in rows] == [f.message for f in findings]
+    expected = {"message": ["'Formulaires'!I3", "'Formulaires'!A7"], "copie-annotee": ["'Formulaires'!I3", None],
+                "colonne": ["'Formulaires'!J3", "'Formulaires'!A7"], "illisible": ["'Formulaires'!I3", "'Formulaires'!A7"]}
+    assert links == expected[change]

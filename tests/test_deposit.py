@@ -238,3 +238,188 @@ def test_write_bytes_and_text_atomic(tmp_path):
     write_text_atomic(tmp_path / "b.json", "« é »\n")
     assert (tmp_path / "a.bin").read_bytes() == b"\x00\x01"
     assert (tmp_path / "b.json").read_bytes() == "« é »\n".encode("utf-8")
+
+
+# ---------------------------------------------------------------- reuse (issue 8, incremental runs)
+
+class _Writes:
+    """Counts the workbooks a writer module opens with XlsxWriter."""
+
+    def __init__(self, monkeypatch, module, attr):
+        import xlsxwriter
+
+        self.count = 0
+        real = xlsxwriter.Workbook
+
+        def counting(*a, **kw):
+            self.count += 1
+            return real(*a, **kw)
+
+        monkeypatch.setattr(module, attr, counting)
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    import xlsxwriter
+
+    return _Writes(monkeypatch, xlsxwriter, "Workbook")
+
+
+def _deposit(tmp_path, name, rows=ROWS, as_of=AS_OF, params=None, previous=None):
+    ctx = context_for(tmp_path / name, rows, as_of=as_of, members=MEMBERS, params=params)
+    out = tmp_path / name / "out" / "depot-employeur.xlsx"
+    assert write_deposit(ctx, out, previous=previous) == out
+    return out
+
+
+def _shown(path):
+    """Every cell value of both sheets."""
+    wb = load_workbook(path)
+    return [[list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets]
+
+
+def test_deposit_carries_the_digest_of_what_it_shows(tmp_path):
+    from syndic_batch.write.xlsx_reuse import digest_of
+
+    first = _deposit(tmp_path, "a")
+    again = _deposit(tmp_path, "b")          # the same inbox read again: the same digest
+    digest = digest_of(first)
+    assert digest is not None and len(digest) == 64 and digest_of(again) == digest
+    assert digest_of(_deposit(tmp_path, "c", as_of=D(2026, 5, 1))) != digest
+
+
+def test_second_run_with_nothing_changed_copies_the_previous_deposit(tmp_path, writes):
+    first = _deposit(tmp_path, "a")
+    assert writes.count == 1
+    second = _deposit(tmp_path, "b", previous=first)
+    assert writes.count == 1                                   # not written: copied
+    assert second.read_bytes() == first.read_bytes()
+    assert not second.is_symlink()
+    assert [p.name for p in second.parent.iterdir()] == ["depot-employeur.xlsx"]
+
+
+def _hours_of(path, line):
+    _h, rows = _table(load_workbook(path)[SHEET_TODO], COLUMNS)
+    return next(r["Heures accordées"] for r in rows if r["Ligne"] == line)
+
+
+@pytest.mark.parametrize("change", ["heures", "depot", "date", "syndicat"])
+def test_a_change_of_one_shown_value_rewrites_the_deposit(tmp_path, writes, change):
+    first = _deposit(tmp_path, "a")
+    rows, as_of, params = list(ROWS), AS_OF, None
+    if change == "heures":            # row 8 (1001, 2 h asked, adopted): 1,5 h granted
+        rows[6] = {**rows[6], "heures_accordees": 1.5}
+    elif change == "depot":           # row 2 deposited on 30 April
+        rows[0] = {**rows[0], "date_depot": D(2026, 4, 30)}
+    elif change == "date":            # --date: the title block's run date
+        as_of = D(2026, 5, 1)
+    else:
+        params = replace(DEFAULT_PARAMS, nom_syndicat="Syndicat renommé")
+    second = _deposit(tmp_path, "b", rows=rows, as_of=as_of, params=params, previous=first)
+    assert writes.count == 2 and second.read_bytes() != first.read_bytes()
+    wb = load_workbook(second)
+    if change == "heures":
+        assert (_hours_of(first, 8), _hours_of(second, 8)) == (2.0, 1.5)
+    elif change == "depot":
+        _h, done = _table(wb[SHEET_DONE], DONE_COLUMNS)
+        assert ("Dépôt du 30 avril 2026", None) in [(r["Matricule"], r["Ligne"]) for r in done]
+        _h, todo = _table(wb[SHEET_TODO], COLUMNS)
+        assert 2 not in [r["Ligne"] for r in todo]
+    elif change == "date":
+        assert wb[SHEET_TODO].cell(4, 4).value == "1er mai 2026"
+        assert load_workbook(first)[SHEET_TODO].cell(4, 4).value == "30 avril 2026"
+    else:
+        assert wb[SHEET_TODO].cell(1, 1).value == "Syndicat renommé"
+        assert "Syndicat renommé" in wb[SHEET_DONE].oddFooter.left.text
+
+
+def _resave(path):
+    wb = load_workbook(path)
+    wb[SHEET_TODO].cell(HEADER_ROW + 1, 5).value = 99.0   # an edit in the output, then saved
+    wb.save(path)
+
+
+def _damage(path):
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet2.xml")
+    at = info.header_offset + 30 + len(info.filename) + 40     # inside the part's compressed bytes
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _other_digest(path):
+    import shutil
+
+    tmp = path.with_name("x.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/custom.xml":
+                text = data.decode("utf-8")
+                at = text.index("<vt:lpwstr>") + len("<vt:lpwstr>")
+                data = (text[:at] + "0" * 64 + text[at + 64:]).encode("utf-8")
+            dst.writestr(info, data)
+    shutil.move(tmp, path)
+
+
+@pytest.mark.parametrize("how", ["absent", "lien", "illisible", "reenregistre", "abime", "sans-empreinte",
+                                 "autre-empreinte"])
+def test_a_missing_or_tampered_previous_deposit_is_not_copied(tmp_path, writes, how):
+    first = _deposit(tmp_path, "a")
+    previous = tmp_path / "precedent" / "depot-employeur.xlsx"
+    previous.parent.mkdir()
+    if how == "lien":
+        previous.symlink_to(first)
+    elif how == "illisible":
+        previous.write_bytes(b"PK\x03\x04 pas un classeur")
+    elif how == "sans-empreinte":     # a deposit written before digests existed
+        wb_ctx = context_for(tmp_path / "s", ROWS, as_of=AS_OF, members=MEMBERS)
+        import syndic_batch.write.deposit as deposit
+
+        real = deposit.stamp
+        deposit.stamp = lambda wb, digest: None
+        try:
+            write_deposit(wb_ctx, previous)
+        finally:
+            deposit.stamp = real
+        assert "custom.xml" not in " ".join(zipfile.ZipFile(previous).namelist())
+    elif how != "absent":
+        previous.write_bytes(first.read_bytes())
+        {"reenregistre": _resave, "abime": _damage, "autre-empreinte": _other_digest}[how](previous)
+    count = writes.count
+    second = _deposit(tmp_path, "b", previous=previous)
+    assert writes.count == count + 1
+    assert _shown(second) == _shown(first)           # written afresh: the true figures
+    assert _hours_of(second, 8) == 2.0
+    assert [p.name for p in second.parent.iterdir()] == ["depot-employeur.xlsx"]
+
+
+def test_monthly_rerun_copies_the_deposit_and_findings_workbook_then_a_new_date_rewrites(tmp_path, monkeypatch):
+    """Through the pipeline: OUT's deposit and constats.xlsx are the previous run's."""
+    import types
+
+    import syndic_batch.write.constats_xlsx as constats_module
+    import syndic_batch.write.deposit as deposit_module
+    from builders import inbox
+    from syndic_batch.pipeline import run
+
+    root = inbox(tmp_path, ROWS, members=MEMBERS)
+    out = tmp_path / "sortie"
+    run(root, out, AS_OF)
+    before = {n: (out / n).read_bytes() for n in ("depot-employeur.xlsx", "constats.xlsx")}
+
+    def refuse(*_a, **_kw):
+        raise AssertionError("réécrit au lieu d'être copié")
+
+    with monkeypatch.context() as m:          # the second run may not write either workbook
+        m.setattr(deposit_module, "xlsxwriter", types.SimpleNamespace(Workbook=refuse))
+        m.setattr(constats_module, "Workbook", refuse)
+        second = run(root, out, AS_OF)
+    for name, data in before.items():
+        assert (out / name).read_bytes() == data
+        assert (second.historique / name).read_bytes() == data
+    third = run(root, out, D(2026, 5, 1))       # a new --date: the deposit shows it
+    assert load_workbook(out / "depot-employeur.xlsx")[SHEET_TODO].cell(4, 4).value == "1er mai 2026"
+    assert (out / "depot-employeur.xlsx").read_bytes() != before["depot-employeur.xlsx"]
+    assert third.historique is not None
