@@ -241,7 +241,11 @@ class OutputFolder:
             "anciens": old,
             "nouveaux": sorted(os.listdir(self.staging)),
         }
-        write_text_atomic(self.out / SWAP_MARKER, json.dumps(marker, ensure_ascii=False, indent=1))
+        # written in the staging folder, then moved up: a run killed while writing it leaves
+        # its temporary file there (removed with the folder), not at the top of the output folder
+        staged = self.staging / SWAP_MARKER
+        write_text_atomic(staged, json.dumps(marker, ensure_ascii=False, indent=1))
+        os.replace(staged, self.out / SWAP_MARKER)
         return marker
 
     def swap(self, marker: dict[str, Any]) -> None:
