@@ -317,6 +317,10 @@ def command() -> None:
     gc.disable()
     _collector_paused = True
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        # Under a profiler, a debugger or coverage (``python -m cProfile -m syndic_batch``):
+        # a normal exit, so that they can write what they measured.
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
