@@ -9,6 +9,7 @@ workbook becomes one ``fichier-illisible`` finding and the others are read.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -25,7 +26,7 @@ from ..model import (AVERTISSEMENT, CLASSEUR_EN_DOUBLE, CLASSEUR_OUVERT, DOSSIER
                      Finding)
 from ..text import clean_text, parse_date, parse_number
 from .data import PROVENANCE, FileReport, InboxData, SheetSource, WorkbookRead
-from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, STATEMENT, Field
+from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, STATEMENT, TEXT, Field
 # kept importable from here (older callers and tests)
 from .workbook import (EmptyWorkbook, read_workbook, recognise, unreadable_finding,  # noqa: F401
                        unreadable_reason)
@@ -166,68 +167,147 @@ def _lock_findings(found: Discovery, present: set[str]) -> list[Finding]:
 # ---------------------------------------------------------------- typing whole columns
 
 _TYPE_OF = np.frompyfunc(type, 1, 1)
+_EMPTY_TYPED = {DATE: np.datetime64("NaT", "ns"), NUMBER: np.nan}
 
 
-def _by_unique(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """Apply ``fn`` once per distinct value (text dates and categories repeat a lot)."""
-    values = raw.to_numpy(dtype=object)
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of an object array, ``None`` coded -1. True and 1 (False
+    and 0) stay apart, and so do 1 and 1.0: a raw cell keeps its type."""
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if not len(values) or not ((_TYPE_OF(values) == bool).any()):
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            uniques = np.asarray(uniques, dtype=object)
+            kinds = _TYPE_OF(uniques)
+            # factorize counts 1 and 1.0 as one value: keep them apart the slow way
+            if not ((kinds == int).any() and (kinds == float).any()):
+                return codes, uniques
     except TypeError:  # unhashable: never from calamine, but be safe
-        return _by_unique_slow(values, raw.index, fn)
-    # factorize counts True and 1 (False and 0) as one value: keep them apart the slow way
-    if len(values) and (_TYPE_OF(values) == bool).any():
-        return _by_unique_slow(values, raw.index, fn)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    for i, u in enumerate(uniques):
-        mapped[i] = fn(u)
-    mapped[-1] = fn(None)  # code -1: empty
-    return pd.Series(mapped[codes], index=raw.index, dtype=object)
-
-
-def _by_unique_slow(values: np.ndarray, index, fn: Callable[[Any], Any]) -> pd.Series:
-    cache: dict[Any, Any] = {}
-    out = np.empty(len(values), dtype=object)
+        pass
+    index: dict[Any, int] = {}
+    distinct: list[Any] = []
+    codes = np.empty(len(values), dtype=np.intp)
     for i, v in enumerate(values):
-        key = (type(v), v)  # True == 1 and False == 0: keep them apart
+        if v is None:
+            codes[i] = -1
+            continue
+        key = (type(v), v)
         try:
-            out[i] = cache[key]
-        except KeyError:
-            out[i] = cache[key] = fn(v)
+            c = index.get(key)
         except TypeError:
-            out[i] = fn(v)
-    return pd.Series(out, index=index, dtype=object)
+            c, key = None, None
+        if c is None:
+            c = len(distinct)
+            distinct.append(v)
+            if key is not None:
+                index[key] = c
+        codes[i] = c
+    uniques = np.empty(len(distinct), dtype=object)
+    uniques[:] = distinct
+    return codes, uniques
 
 
-def _typed(raw: pd.Series, kind: str) -> pd.Series:
+def _type_distinct(uniques: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(typed value, natural) of each distinct raw value. A raw value is *natural* when
+    the typed value gives it back: a clean text, a real number, a real date. Only the
+    raw cells that are not natural are kept (``InboxData.raw``)."""
+    n = len(uniques)
+    natural = np.zeros(n, dtype=bool)
     if kind == DATE:
-        parsed = _by_unique(raw, parse_date)
-        return pd.to_datetime(parsed, errors="coerce").astype("datetime64[ns]")
+        parsed = np.empty(n, dtype=object)
+        parsed[:] = [parse_date(u) for u in uniques]
+        typed = pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").astype("datetime64[ns]")
+        for i, (u, t) in enumerate(zip(uniques, typed)):
+            if isinstance(u, dt.date) and t is not pd.NaT:
+                try:
+                    natural[i] = pd.Timestamp(u) == t
+                except (ValueError, OverflowError):
+                    pass
+        return typed.to_numpy(), natural
     if kind == NUMBER:
-        return pd.to_numeric(_by_unique(raw, parse_number), errors="coerce").astype("float64")
-    return _by_unique(raw, clean_text)
+        parsed = np.empty(n, dtype=object)
+        parsed[:] = [parse_number(u) for u in uniques]
+        typed = pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").astype("float64").to_numpy()
+        for i, (u, t) in enumerate(zip(uniques, typed)):
+            natural[i] = (u.__class__ is float or u.__class__ is int) and u == t
+        return typed, natural
+    typed = np.empty(n, dtype=object)
+    typed[:] = [clean_text(u) for u in uniques]
+    for i, (u, t) in enumerate(zip(uniques, typed)):
+        natural[i] = u.__class__ is str and u == t
+    return typed, natural
 
 
-def _frame(fields: tuple[Field, ...], records: list[tuple], provenance: list[tuple]) -> pd.DataFrame:
-    """Build the typed frame of one kind from raw cell tuples (one per field) and
-    provenance tuples (file, sheet, row, src)."""
+def _type_column(raw: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(typed column, positions of the raw cells that are not natural) of a column of
+    raw cell values (``None``: empty). Each distinct value is typed once."""
+    codes, uniques = _codes(raw)
+    typed_u, natural_u = _type_distinct(uniques, kind)
+    if kind == TEXT:
+        typed_u = np.append(typed_u, np.array([None], dtype=object))
+    else:
+        typed_u = np.append(typed_u, _EMPTY_TYPED[kind])
+    natural_u = np.append(natural_u, True)  # code -1: an empty cell
+    return typed_u[codes], np.flatnonzero(~natural_u[codes])
+
+
+@dataclass
+class _Chunk:
+    """The rows of one kind read from one workbook, typed: one array per field, the
+    raw cells that are not natural (field → (positions, values)), the provenance."""
+    n: int
+    typed: dict[str, np.ndarray]
+    raw: dict[str, tuple[np.ndarray, np.ndarray]]
+    provenance: dict[str, np.ndarray]
+
+
+def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tuple]) -> _Chunk:
     n = len(records)
-    raw = pd.DataFrame.from_records(records, columns=[f.key for f in fields], nrows=n) if n else \
-        pd.DataFrame({f.key: pd.Series([], dtype=object) for f in fields})
-    data: dict[str, pd.Series] = {}
+    typed: dict[str, np.ndarray] = {}
+    raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    cells = np.empty((n, len(fields)), dtype=object)
+    if n:
+        cells[:] = records
+    for j, f in enumerate(fields):
+        col = cells[:, j]
+        empty = pd.isna(col) | (col == "")  # calamine's empty cell is ""
+        if empty.any():
+            col = col.copy()
+            col[empty] = None
+        typed[f.key], pos = _type_column(col, f.kind)
+        raw[f.key] = (pos, col[pos])
+    del cells
+    prov: dict[str, np.ndarray] = {}
+    for j, c in enumerate(PROVENANCE):
+        arr = np.empty(n, dtype=object)
+        arr[:] = [p[j] for p in provenance]
+        prov[c] = arr.astype("int64") if c in ("_row", "_src") else arr
+    return _Chunk(n, typed, raw, prov)
+
+
+def _frame(fields: tuple[Field, ...], chunks: list[_Chunk]) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The typed frame of one kind from its workbooks' chunks, and its raw cells that
+    are not natural (field → Series of raw values indexed by row)."""
+    data: dict[str, Any] = {}
+    raw: dict[str, pd.Series] = {}
+    offsets = np.cumsum([0] + [c.n for c in chunks])
     for f in fields:
-        col = raw[f.key].astype(object)
-        col = col.where(col.notna() & (col != ""), None)  # calamine's empty cell is ""
-        data[f.key] = _typed(col, f.kind)
-        data[f"{f.key}__brut"] = col
-    prov = pd.DataFrame.from_records(provenance, columns=list(PROVENANCE), nrows=n) if n else \
-        pd.DataFrame({c: pd.Series([], dtype=object) for c in PROVENANCE})
-    frame = pd.DataFrame(data)
+        if chunks:
+            data[f.key] = np.concatenate([c.typed[f.key] for c in chunks])
+        else:
+            data[f.key] = np.empty(0, dtype={DATE: "datetime64[ns]", NUMBER: "float64"}.get(f.kind, object))
+        pos = [c.raw[f.key][0] + off for c, off in zip(chunks, offsets)]
+        values = [c.raw[f.key][1] for c in chunks]
+        raw[f.key] = pd.Series(np.concatenate(values) if values else np.empty(0, dtype=object),
+                               index=np.concatenate(pos).astype("int64") if pos else np.empty(0, dtype="int64"),
+                               dtype=object)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype if v.dtype != object else object) for k, v in data.items()})
     for c in PROVENANCE:
-        frame[c] = prov[c].to_numpy()
-    frame["_row"] = frame["_row"].astype("int64")
-    frame["_src"] = frame["_src"].astype("int64")
-    return frame.reset_index(drop=True)
+        arrays = [ch.provenance[c] for ch in chunks]
+        if c in ("_row", "_src"):
+            frame[c] = np.concatenate(arrays) if arrays else np.empty(0, dtype="int64")
+        else:
+            frame[c] = np.concatenate(arrays) if arrays else pd.Series([], dtype=object)
+    return frame.reset_index(drop=True), raw
 
 
 # ---------------------------------------------------------------- content and cache
@@ -284,7 +364,10 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
     found = discover_all(inbox)
     findings: list[Finding] = list(found.findings)
     reports: list[FileReport] = []
-    reads: list[WorkbookRead] = []
+    chunks: dict[str, list[_Chunk]] = {kind: [] for kind in KINDS}
+    sources: dict[int, SheetSource] = {}
+    plans: list = []
+    read_findings: list[Finding] = []  # the workbooks' own, after the inbox's (as before)
 
     for rel in found.others:
         relname = rel.as_posix()
@@ -321,39 +404,56 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
                 "ses lignes ne sont pas comptées deux fois. Supprimez la copie de la boîte de réception."))
             continue
         wr = _cached_read(inbox / rel, relname, params, size, sha, cache_dir)
-        reads.append(wr)
+        _take(wr, chunks, sources, read_findings, plans)  # typed now: its raw cells are freed
         reports.append(wr.report)
+        del wr
     if progress:
         progress(total, total, "")
-    return assemble(reads, findings, reports)
+    return _inbox_data(chunks, sources, findings + read_findings, reports, plans)
 
 
-def assemble(reads: list[WorkbookRead], findings: list[Finding], reports: list[FileReport]) -> InboxData:
-    """The inbox's data from the workbooks' reads: sources renumbered, frames typed."""
-    sources: dict[int, SheetSource] = {}
-    records: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
-    provenance: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
-    plans = []
-    findings = list(findings)
-    for wr in reads:
-        offset = len(sources)
-        for j, s in enumerate(wr.sources):
-            sources[offset + j] = s
-        rel = wr.report.path
-        for kind in KINDS:
-            recs = wr.records.get(kind) or []
-            records[kind].extend(recs)
-            provenance[kind].extend((rel, sheet, row, offset + src) for sheet, row, src in wr.rows.get(kind) or [])
-        findings.extend(wr.findings)
-        if wr.plan is not None:
-            plans.append(wr.plan)
-    frames = {kind: _frame(fields, records[kind], provenance[kind]) for kind, (_n, fields) in KINDS.items()}
+def _take(wr: WorkbookRead, chunks: dict[str, list[_Chunk]], sources: dict[int, SheetSource],
+          findings: list[Finding], plans: list) -> None:
+    """Add one workbook's read to the inbox's: its sources renumbered, its rows typed
+    (one chunk per kind), its findings and plan. Typing workbook by workbook keeps one
+    workbook's raw cells in memory at a time, not the inbox's."""
+    offset = len(sources)
+    for j, s in enumerate(wr.sources):
+        sources[offset + j] = s
+    rel = wr.report.path
+    for kind, (_n, fields) in KINDS.items():
+        recs = wr.records.get(kind) or []
+        if recs:
+            prov = [(rel, sheet, row, offset + src) for sheet, row, src in wr.rows.get(kind) or []]
+            chunks[kind].append(_chunk(fields, recs, prov))
+    findings.extend(wr.findings)
+    if wr.plan is not None:
+        plans.append(wr.plan)
+
+
+def _inbox_data(chunks: dict[str, list[_Chunk]], sources: dict[int, SheetSource], findings: list[Finding],
+                reports: list[FileReport], plans: list) -> InboxData:
+    frames, raw = {}, {}
+    for kind, (_n, fields) in KINDS.items():
+        frames[kind], raw[kind] = _frame(fields, chunks[kind])
+        chunks[kind].clear()
     reports = sorted(reports, key=lambda r: r.path)
     return InboxData(
         forms=frames[FORMS], members=frames[MEMBERS], bank=frames[BANK], calendar=frames[CALENDAR],
         plan=_merge_plans(plans), sources=sources, files=reports, findings=findings,
-        statements=frames[STATEMENT],
+        statements=frames[STATEMENT], raw=raw,
     )
+
+
+def assemble(reads: list[WorkbookRead], findings: list[Finding], reports: list[FileReport]) -> InboxData:
+    """The inbox's data from the workbooks' reads: sources renumbered, frames typed."""
+    chunks: dict[str, list[_Chunk]] = {kind: [] for kind in KINDS}
+    sources: dict[int, SheetSource] = {}
+    plans: list = []
+    findings = list(findings)
+    for wr in reads:
+        _take(wr, chunks, sources, findings, plans)
+    return _inbox_data(chunks, sources, findings, reports, plans)
 
 
 def _merge_plans(plans: list):

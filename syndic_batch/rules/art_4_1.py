@@ -12,7 +12,8 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
-from .base import blank, folded_form, form_findings
+from ..read.fields import FORMS
+from .base import folded_form, form_findings
 
 ARTICLE = "4.1"
 
@@ -41,7 +42,7 @@ def regle_4_1_deplacement_300_km(ctx: Context) -> list[Finding]:
     forms = ctx.forms
     travel = folded_form(ctx, "categorie") == fold(p.categorie_deplacement)
     dist = forms["distance_km"]
-    empty = blank(forms["distance_km__brut"])  # nothing (or a dash) written
+    empty = ctx.data.blank_cells(FORMS, "distance_km")  # nothing (or a dash) written
     short = dist.notna() & (dist < p.distance_min_km)
     flagged = travel & (empty | short)
     if not flagged.any():

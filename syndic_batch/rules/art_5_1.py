@@ -6,15 +6,14 @@ reported once by the reader (``colonne-absente``), not on every row.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..context import Context
 from ..formatting import hours, number
 from ..model import ERREUR, FORMULE_SANS_VALEUR, VALEUR_ERREUR, Finding
-from ..read.fields import DATE, FORM_FIELDS, NUMBER
+from ..read.fields import DATE, FORM_FIELDS, FORMS, NUMBER
 from ..text import EXCEL_ERROR, CellIssue, unreadable
-from .base import blank, folded_form, form_findings, has_column
+from .base import folded, folded_form, form_findings, has_column
 
 ARTICLE = "5.1"
 
@@ -25,7 +24,7 @@ def regle_5_1_champs_obligatoires(ctx: Context) -> list[Finding]:
     for f in FORM_FIELDS:
         if not f.required:
             continue
-        mask = blank(forms[f"{f.key}__brut"]) & has_column(ctx, forms, f.key)
+        mask = ctx.data.blank_cells(FORMS, f.key) & has_column(ctx, forms, f.key)
         out += form_findings(ctx, mask, f.key, ARTICLE, "champ-obligatoire", ERREUR,
                              f"Champ obligatoire « {f.label} » vide (art. 5.1) : le formulaire doit "
                              "être rempli au complet avant d'être soumis au CE.")
@@ -41,58 +40,47 @@ def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
     out = form_findings(ctx, congres, "organisme", ARTICLE, "champ-obligatoire", ERREUR,
                         f"Champ « Organisme » vide pour un {p.categorie_congres.lower()} (art. 5.1) : "
                         "indiquez l'organisme qui l'organise (l'art. 4.3 en dépend).")
-    payeur = forms["organisme_payeur"].notna() & blank(forms["montant_organisme_payeur__brut"])
+    payeur = forms["organisme_payeur"].notna() & ctx.data.blank_cells(FORMS, "montant_organisme_payeur")
     out += form_findings(ctx, payeur, "montant_organisme_payeur", ARTICLE, "champ-obligatoire", ERREUR,
                          "Un organisme payeur est nommé mais le montant qu'il verse est vide (art. 5.1) : "
                          "indiquez-le pour que l'art. 4.4 puisse être appliqué.")
     return out
 
 
-# What ``pandas.api.types.infer_dtype`` says of a column that holds only plain values
-# (it checks every value): such a column has no ``CellIssue``.
-_PLAIN = frozenset({"empty", "string", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
-                    "datetime", "datetime64", "date", "time", "bytes"})
-
-
-def _issues(raw):
-    """Per row: the raw cell is a ``CellIssue`` (an Excel error, a formula without its value).
-    A column of plain values is answered at once; otherwise each distinct value is
-    looked at once."""
-    values = raw.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN:
-        return pd.Series(False, index=raw.index)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    flags = np.array([isinstance(u, CellIssue) for u in uniques] + [False], dtype=bool)
-    return pd.Series(flags[codes], index=raw.index)
+def _is_issue(v) -> bool:
+    """The raw cell is a ``CellIssue`` (an Excel error, a formula without its value)."""
+    return isinstance(v, CellIssue)
 
 
 def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
     """A date or number that cannot be read as one (out of 1900–2199, a logical
     value, an absurd number such as 1E+26 are said as such); in any column read, an
-    Excel error (``#DIV/0!``, ``#N/A`` …) or a formula saved without its value."""
+    Excel error (``#DIV/0!``, ``#N/A`` …) or a formula saved without its value.
+    Only the cells whose raw value is not their typed value can be any of these:
+    the rule looks at those (``InboxData.raw_exceptions``), not at every cell."""
     forms, out = ctx.forms, []
     for f in FORM_FIELDS:
-        raw = forms[f"{f.key}__brut"]
-        issue = _issues(raw)
+        raw = ctx.data.raw_exceptions(FORMS, f.key)
+        if not len(raw):
+            continue
+        issue = raw.map(_is_issue).astype(bool)
         if issue.any():
-            is_excel_error = pd.Series(False, index=raw.index)
-            is_excel_error[issue] = [v.kind == EXCEL_ERROR for v in raw[issue]]
             for rule, is_error in ((VALEUR_ERREUR, True), (FORMULE_SANS_VALEUR, False)):
-                sub = issue & (is_excel_error == is_error)
-                if sub.any():
-                    messages = raw[sub].map(lambda v: f"{v.explain(f.label)} (art. 5.1).")
-                    out += form_findings(ctx, sub, f.key, ARTICLE, rule, ERREUR, messages)
+                sub = raw[issue & raw.map(lambda v: _is_issue(v) and (v.kind == EXCEL_ERROR) == is_error)
+                          .astype(bool)]
+                if len(sub):
+                    messages = sub.map(lambda v: f"{v.explain(f.label)} (art. 5.1).")
+                    out += form_findings(ctx, sub.index, f.key, ARTICLE, rule, ERREUR, messages)
         if f.kind not in (DATE, NUMBER):
             continue
-        mask = forms[f.key].isna() & ~issue
+        typed_missing = forms[f.key].to_numpy()[raw.index.to_numpy()]
+        mask = ~(folded(raw) == "").to_numpy(dtype=bool) & pd.isna(typed_missing) & ~issue.to_numpy()
         if not mask.any():
             continue
-        mask[mask] = ~blank(raw[mask]).to_numpy()  # written but not read as a value
-        if not mask.any():
-            continue
+        bad = raw[mask]
         kind = "date" if f.kind == DATE else "number"
-        messages = raw[mask].map(lambda v: f"{unreadable(v, kind, f.label)} (art. 5.1) : corrigez la valeur.")
-        out += form_findings(ctx, mask, f.key, ARTICLE,
+        messages = bad.map(lambda v: f"{unreadable(v, kind, f.label)} (art. 5.1) : corrigez la valeur.")
+        out += form_findings(ctx, bad.index, f.key, ARTICLE,
                              "date-illisible" if f.kind == DATE else "nombre-illisible", ERREUR, messages)
     return out
 

@@ -71,10 +71,11 @@ def regle_donnees_reference_absentes(ctx: Context) -> list[Finding]:
     return out
 
 
-def _check(ctx: Context, frame, fields, what: str) -> list[Finding]:
+def _check(ctx: Context, sheet_kind: str, fields, what: str) -> list[Finding]:
+    frame = ctx.data.frame(sheet_kind)
     out: list[Finding] = []
     for f in fields:
-        raw = frame[f"{f.key}__brut"]
+        raw = ctx.data.raw_cells(sheet_kind, f.key)
         empty = blank(raw)
         issue = raw.map(lambda v: isinstance(v, CellIssue))
         if issue.any():  # an Excel error or a formula without its value, in any column
@@ -106,7 +107,7 @@ def _unreadable(value, kind: str, label: str) -> str:
 
 def regle_registre_lisible(ctx: Context) -> list[Finding]:
     members = ctx.data.members
-    out = _check(ctx, members, MEMBER_FIELDS, "Registre des membres")
+    out = _check(ctx, MEMBERS, MEMBER_FIELDS, "Registre des membres")
     ended_before = members["fin_contrat"].notna() & (members["fin_contrat"] < members["debut_contrat"])
     out += frame_findings(ctx, members, ended_before, "fin_contrat", None, RULE, ERREUR,
                           "Registre des membres : le contrat finit avant d'avoir commencé.")
@@ -114,12 +115,12 @@ def regle_registre_lisible(ctx: Context) -> list[Finding]:
 
 
 def regle_banque_lisible(ctx: Context) -> list[Finding]:
-    return _check(ctx, ctx.data.bank, BANK_FIELDS, "Banque de libérations")
+    return _check(ctx, BANK, BANK_FIELDS, "Banque de libérations")
 
 
 def regle_calendrier_lisible(ctx: Context) -> list[Finding]:
     cal = ctx.data.calendar
-    out = _check(ctx, cal, CALENDAR_FIELDS, "Calendrier des instances")
+    out = _check(ctx, CALENDAR, CALENDAR_FIELDS, "Calendrier des instances")
     unknown = cal["instance"].notna() & cal["instance"].map(instance_of, na_action="ignore").isna()
     out += frame_findings(ctx, cal, unknown, "instance", None, RULE, AVERTISSEMENT,
                           "Calendrier des instances : l'instance doit être CE, CS ou AG (ou Conseil exécutif, "
