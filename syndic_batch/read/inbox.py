@@ -286,28 +286,32 @@ def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
 
 def _frame(fields: tuple[Field, ...], chunks: list[_Chunk]) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """The typed frame of one kind from its workbooks' chunks, and its raw cells that
-    are not natural (field → Series of raw values indexed by row)."""
-    data: dict[str, Any] = {}
+    are not natural (field → Series of raw values indexed by row). Column by column:
+    each chunk's array is let go once its column is built, and every column is its
+    own block (no 2-D copy of the whole frame)."""
     raw: dict[str, pd.Series] = {}
+    n = sum(c.n for c in chunks)
     offsets = np.cumsum([0] + [c.n for c in chunks])
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
     for f in fields:
         if chunks:
-            data[f.key] = np.concatenate([c.typed[f.key] for c in chunks])
+            col = np.concatenate([c.typed.pop(f.key) for c in chunks])
         else:
-            data[f.key] = np.empty(0, dtype={DATE: "datetime64[ns]", NUMBER: "float64"}.get(f.kind, object))
-        pos = [c.raw[f.key][0] + off for c, off in zip(chunks, offsets)]
-        values = [c.raw[f.key][1] for c in chunks]
-        raw[f.key] = pd.Series(np.concatenate(values) if values else np.empty(0, dtype=object),
+            col = np.empty(0, dtype={DATE: "datetime64[ns]", NUMBER: "float64"}.get(f.kind, object))
+        frame[f.key] = pd.Series(col, index=frame.index, dtype=col.dtype, copy=False)
+        del col
+        parts = [c.raw.pop(f.key) for c in chunks]
+        pos = [p + off for (p, _v), off in zip(parts, offsets)]
+        raw[f.key] = pd.Series(np.concatenate([v for _p, v in parts]) if parts else np.empty(0, dtype=object),
                                index=np.concatenate(pos).astype("int64") if pos else np.empty(0, dtype="int64"),
                                dtype=object)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype if v.dtype != object else object) for k, v in data.items()})
     for c in PROVENANCE:
-        arrays = [ch.provenance[c] for ch in chunks]
+        arrays = [ch.provenance.pop(c) for ch in chunks]
         if c in ("_row", "_src"):
             frame[c] = np.concatenate(arrays) if arrays else np.empty(0, dtype="int64")
         else:
-            frame[c] = np.concatenate(arrays) if arrays else pd.Series([], dtype=object)
-    return frame.reset_index(drop=True), raw
+            frame[c] = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
+    return frame, raw
 
 
 # ---------------------------------------------------------------- content and cache
