@@ -66,7 +66,9 @@ def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     # 2.1 / 2.2: contracts covering the date; the highest rate.
     cov = m[covers].groupby("fid")["taux_horaire"].agg(["max", "nunique"])
     out.loc[cov.index, "taux"] = cov["max"]
-    out.loc[cov.index, "taux_source"] = np.where(cov["nunique"] > 1, PLUS_ELEVE, CONTRAT)
+    # the two constants themselves (np.where of two str would make a new str per row)
+    out.loc[cov.index, "taux_source"] = np.array([CONTRAT, PLUS_ELEVE], dtype=object)[
+        (cov["nunique"] > 1).to_numpy(dtype=np.intp)]
 
     rest = m[~covers & ~m["fid"].isin(cov.index)]
     # 2.3: the last contract ended before the date (ties on the end date: the highest rate).
