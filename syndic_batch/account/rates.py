@@ -60,17 +60,21 @@ def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     f = pd.DataFrame({"fid": forms.index[todo.to_numpy()],
                       "matricule": matricule[todo].to_numpy(),
                       "date": forms.loc[todo, "date_activite"].to_numpy()})
-    m = f.merge(contracts, on="matricule", how="inner")
-    covers = (m["debut_contrat"] <= m["date"]) & (m["fin_contrat"].isna() | (m["date"] <= m["fin_contrat"]))
+    m = f.merge(contracts, on="matricule", how="inner").drop(columns="matricule")
+    del f
+    covers = ((m["debut_contrat"] <= m["date"])
+              & (m["fin_contrat"].isna() | (m["date"] <= m["fin_contrat"]))).to_numpy()
 
-    # 2.1 / 2.2: contracts covering the date; the highest rate.
-    cov = m[covers].groupby("fid")["taux_horaire"].agg(["max", "nunique"])
+    # 2.1 / 2.2: contracts covering the date; the highest rate (only the two columns it needs
+    # are copied: a million form rows make a merge of a million rows).
+    cov = m.loc[covers, ["fid", "taux_horaire"]].groupby("fid")["taux_horaire"].agg(["max", "nunique"])
     out.loc[cov.index, "taux"] = cov["max"]
     # the two constants themselves (np.where of two str would make a new str per row)
     out.loc[cov.index, "taux_source"] = np.array([CONTRAT, PLUS_ELEVE], dtype=object)[
         (cov["nunique"] > 1).to_numpy(dtype=np.intp)]
 
-    rest = m[~covers & ~m["fid"].isin(cov.index)]
+    rest = m[~covers & ~m["fid"].isin(cov.index).to_numpy()]
+    del m
     # 2.3: the last contract ended before the date (ties on the end date: the highest rate).
     ended = rest[rest["fin_contrat"].notna() & (rest["fin_contrat"] < rest["date"])]
     last = ended.sort_values(["fid", "fin_contrat", "taux_horaire"]).groupby("fid").tail(1).set_index("fid")
