@@ -146,3 +146,39 @@ def test_the_cache_skips_the_parser_and_follows_the_parameters(tmp_path, monkeyp
 def test_params_hash_is_stable():
     assert params_hash(DEFAULT_PARAMS) == params_hash(dataclasses.replace(DEFAULT_PARAMS))
     assert len(params_hash(DEFAULT_PARAMS)) == 64
+
+
+# ---------------------------------------------------------------- raw cells: only those that are not their typed value
+
+def test_only_the_raw_cells_that_are_not_their_typed_value_are_kept(tmp_path):
+    import datetime as dt
+
+    import pandas as pd
+
+    rows = [form(),                                                   # every cell natural
+            form(matricule="1002", date_activite="03/03/2026", heures_demandees="6,5"),
+            form(matricule="1003", heures_demandees="-", nom="  Jean   Roy "),
+            form(matricule="1004", date_activite="pas une date", distance_km=320)]
+    data = read_inbox(inbox(tmp_path, rows), DEFAULT_PARAMS)
+    forms = data.forms
+    assert not [c for c in forms if c.endswith("__brut")]  # no raw column beside the typed ones
+    raw = data.raw["formulaires"]
+    assert raw["date_activite"].to_dict() == {1: "03/03/2026", 3: "pas une date"}
+    assert raw["heures_demandees"].to_dict() == {1: "6,5", 2: "-"}
+    assert raw["nom"].to_dict() == {2: "  Jean   Roy "}
+    assert raw["matricule"].empty and raw["categorie"].empty and raw["distance_km"].empty
+    # typed as before
+    assert forms["date_activite"].tolist()[:3] == [pd.Timestamp(2026, 3, 2), pd.Timestamp(2026, 3, 3),
+                                                   pd.Timestamp(2026, 3, 2)]
+    assert pd.isna(forms.at[3, "date_activite"]) and forms.at[1, "heures_demandees"] == 6.5
+    assert forms.at[2, "nom"] == "Jean Roy" and forms.at[3, "distance_km"] == 320.0
+    # the whole column as written: kept cells as they were, natural ones from their typed value
+    cells = data.raw_cells("formulaires", "heures_demandees")
+    assert cells.tolist() == [3.5, "6,5", "-", 3.5]
+    dates = data.raw_cells("formulaires", "date_activite")
+    assert dates[0] == dt.datetime(2026, 3, 2) and dates[1] == "03/03/2026" and dates[3] == "pas une date"
+    assert data.raw_cells("formulaires", "distance_km").tolist() == [None, None, None, 320.0]
+    # empty or a lone dash: blank; a value, readable or not: not blank
+    assert data.blank_cells("formulaires", "heures_demandees").tolist() == [False, False, True, False]
+    assert data.blank_cells("formulaires", "distance_km").tolist() == [True, True, True, False]
+    assert data.blank_cells("formulaires", "date_activite").tolist() == [False, False, False, False]

@@ -206,10 +206,12 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def _type_distinct(uniques: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+def _type_distinct(uniques: np.ndarray, kind: str, texts: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """(typed value, natural) of each distinct raw value. A raw value is *natural* when
     the typed value gives it back: a clean text, a real number, a real date. Only the
-    raw cells that are not natural are kept (``InboxData.raw``)."""
+    raw cells that are not natural are kept (``InboxData.raw``). ``texts``: the typed texts
+    met so far in the inbox, so that one text is one object whatever the workbook (a
+    matricule in twelve monthly workbooks, one ``str``; see ``_chunk``)."""
     n = len(uniques)
     natural = np.zeros(n, dtype=bool)
     if kind == DATE:
@@ -231,17 +233,17 @@ def _type_distinct(uniques: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarr
             natural[i] = (u.__class__ is float or u.__class__ is int) and u == t
         return typed, natural
     typed = np.empty(n, dtype=object)
-    typed[:] = [clean_text(u) for u in uniques]
+    typed[:] = [None if (t := clean_text(u)) is None else texts.setdefault(t, t) for u in uniques]
     for i, (u, t) in enumerate(zip(uniques, typed)):
         natural[i] = u.__class__ is str and u == t
     return typed, natural
 
 
-def _type_column(raw: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+def _type_column(raw: np.ndarray, kind: str, texts: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """(typed column, positions of the raw cells that are not natural) of a column of
     raw cell values (``None``: empty). Each distinct value is typed once."""
     codes, uniques = _codes(raw)
-    typed_u, natural_u = _type_distinct(uniques, kind)
+    typed_u, natural_u = _type_distinct(uniques, kind, texts)
     if kind == TEXT:
         typed_u = np.append(typed_u, np.array([None], dtype=object))
     else:
@@ -260,7 +262,13 @@ class _Chunk:
     provenance: dict[str, np.ndarray]
 
 
-def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tuple]) -> _Chunk:
+def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tuple],
+           texts: dict[str, str] | None = None) -> _Chunk:
+    """One workbook's rows of one kind, typed. The cells that outlive it (typed texts, the
+    raw cells kept) are taken from ``texts`` when an earlier workbook had the same text:
+    one object per text for the whole inbox, and the memory of this workbook's cells,
+    freed, is not held by a few survivors scattered through it."""
+    texts = {} if texts is None else texts
     n = len(records)
     typed: dict[str, np.ndarray] = {}
     raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -273,8 +281,12 @@ def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
         if empty.any():
             col = col.copy()
             col[empty] = None
-        typed[f.key], pos = _type_column(col, f.kind)
-        raw[f.key] = (pos, col[pos])
+        typed[f.key], pos = _type_column(col, f.kind, texts)
+        kept = col[pos]
+        for i, v in enumerate(kept):
+            if v.__class__ is str:
+                kept[i] = texts.setdefault(v, v)
+        raw[f.key] = (pos, kept)
     del cells
     prov: dict[str, np.ndarray] = {}
     for j, c in enumerate(PROVENANCE):
@@ -372,6 +384,7 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
     sources: dict[int, SheetSource] = {}
     plans: list = []
     read_findings: list[Finding] = []  # the workbooks' own, after the inbox's (as before)
+    texts: dict[str, str] = {}         # one object per distinct text of the inbox (``_chunk``)
 
     for rel in found.others:
         relname = rel.as_posix()
@@ -408,7 +421,7 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
                 "ses lignes ne sont pas comptées deux fois. Supprimez la copie de la boîte de réception."))
             continue
         wr = _cached_read(inbox / rel, relname, params, size, sha, cache_dir)
-        _take(wr, chunks, sources, read_findings, plans)  # typed now: its raw cells are freed
+        _take(wr, chunks, sources, read_findings, plans, texts)  # typed now: its raw cells are freed
         reports.append(wr.report)
         del wr
     if progress:
@@ -417,7 +430,7 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
 
 
 def _take(wr: WorkbookRead, chunks: dict[str, list[_Chunk]], sources: dict[int, SheetSource],
-          findings: list[Finding], plans: list) -> None:
+          findings: list[Finding], plans: list, texts: dict[str, str] | None = None) -> None:
     """Add one workbook's read to the inbox's: its sources renumbered, its rows typed
     (one chunk per kind), its findings and plan. Typing workbook by workbook keeps one
     workbook's raw cells in memory at a time, not the inbox's."""
@@ -429,7 +442,7 @@ def _take(wr: WorkbookRead, chunks: dict[str, list[_Chunk]], sources: dict[int, 
         recs = wr.records.get(kind) or []
         if recs:
             prov = [(rel, sheet, row, offset + src) for sheet, row, src in wr.rows.get(kind) or []]
-            chunks[kind].append(_chunk(fields, recs, prov))
+            chunks[kind].append(_chunk(fields, recs, prov, texts))
     findings.extend(wr.findings)
     if wr.plan is not None:
         plans.append(wr.plan)
@@ -455,8 +468,9 @@ def assemble(reads: list[WorkbookRead], findings: list[Finding], reports: list[F
     sources: dict[int, SheetSource] = {}
     plans: list = []
     findings = list(findings)
+    texts: dict[str, str] = {}
     for wr in reads:
-        _take(wr, chunks, sources, findings, plans)
+        _take(wr, chunks, sources, findings, plans, texts)
     return _inbox_data(chunks, sources, findings, reports, plans)
 
 
