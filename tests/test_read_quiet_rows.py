@@ -15,6 +15,7 @@ import pytest
 from hostile import cells, col_letter, form_rows, form_values, write_xlsx
 from syndic_batch.model import LIGNE_MASQUEE
 from syndic_batch.read import package, workbook
+from syndic_batch.read.fields import FORM_FIELDS
 from syndic_batch.read.inbox import read_inbox
 from syndic_batch.read.package import scan_part, trimmed_copy
 
@@ -49,9 +50,15 @@ def _summary(scan):
             {r: {c: (i.kind, i.code) for c, i in cols.items()} for r, cols in scan.issues.items()})
 
 
+FORMS_RAW = [f.key for f in FORM_FIELDS]
+
+
 def _read(folder):
     data = read_inbox(folder)
     rows = [{k: str(v) for k, v in zip(data.forms.columns, r)} for r in data.forms.values.tolist()]
+    for key in FORMS_RAW:  # the cells as written (the reader keeps those that are not their typed value)
+        for row, v in zip(rows, data.raw_cells("formulaires", key)):
+            row[f"{key}__brut"] = str(v)
     return (rows, [(f.rule, f.row, f.column_index, f.message) for f in data.findings],
             [(r.path, r.readable, r.sheets) for r in data.files])
 
