@@ -396,6 +396,8 @@ def part_pipeline(inbox: Path, out: Path, args) -> list[dict]:
     else:
         findings = timer("vérifications (check_stage)", pipeline.check_stage, ctx, key="verifications")
         timer.steps[-1]["detail"] = f"{len(findings)} constats"
+    if args.sans_ecriture:  # the stages before the writers: their peak RSS is theirs
+        return timer.steps
     sortie = out / "sortie"
     shutil.rmtree(sortie, ignore_errors=True)
     timer("écriture (write_stage)", pipeline.write_stage, ctx, findings, inbox, sortie, key="ecriture")
@@ -438,9 +440,9 @@ PARTS = {"plancher-lecture": part_floor_read, "plancher-ecriture": part_floor_wr
 def _run_part(name: str, args, out: Path, groupe: str | None = None) -> list[dict]:
     cmd = [sys.executable, __file__, str(args.inbox), "--part", name, "--out", str(out),
            "--date", args.date.isoformat()]
-    for flag in ("tracemalloc", "regles", "ecriture"):
+    for flag in ("tracemalloc", "regles", "ecriture", "sans_ecriture"):
         if getattr(args, flag):
-            cmd.append(f"--{flag}")
+            cmd.append(f"--{flag.replace('_', '-')}")
     if args.config:
         cmd += ["--config", str(args.config)]
     if groupe:
@@ -549,6 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tracemalloc", action="store_true",
                     help="mesurer aussi le pic des allocations Python de chaque étape (plus lent)")
     ap.add_argument("--sans-planchers", action="store_true", help="ne pas mesurer les planchers")
+    ap.add_argument("--sans-ecriture", action="store_true",
+                    help="s'arrêter après les vérifications (mémoire de la lecture, de la comptabilité et des "
+                         "vérifications seules ; implique --sans-planchers)")
     ap.add_argument("--planchers-openpyxl", action="store_true",
                     help="mesurer aussi les anciens planchers openpyxl (lecture seule ; charger et enregistrer)")
     ap.add_argument("--json", type=Path, default=None, help="écrire aussi les mesures dans ce fichier JSON")
@@ -571,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     try:
         steps = []
+        if args.sans_ecriture:
+            args.sans_planchers = True
         if not args.sans_planchers:
             steps += _run_part("plancher-lecture", args, out)
             if args.planchers_openpyxl:
