@@ -6,6 +6,7 @@ reported once by the reader (``colonne-absente``), not on every row.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..context import Context
@@ -52,6 +53,24 @@ def _is_issue(v) -> bool:
     return isinstance(v, CellIssue)
 
 
+# What ``pandas.api.types.infer_dtype`` says of a column that holds only plain values
+# (it checks every value): such a column has no ``CellIssue``.
+_PLAIN = frozenset({"empty", "string", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
+                    "datetime", "datetime64", "date", "time", "bytes"})
+
+
+def _issues(raw):
+    """Per row: the raw cell is a ``CellIssue`` (an Excel error, a formula without its value).
+    A column of plain values is answered at once; otherwise each distinct value is
+    looked at once."""
+    values = raw.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN:
+        return pd.Series(False, index=raw.index)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    flags = np.array([isinstance(u, CellIssue) for u in uniques] + [False], dtype=bool)
+    return pd.Series(flags[codes], index=raw.index)
+
+
 def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
     """A date or number that cannot be read as one (out of 1900–2199, a logical
     value, an absurd number such as 1E+26 are said as such); in any column read, an
@@ -63,7 +82,7 @@ def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
         raw = ctx.data.raw_exceptions(FORMS, f.key)
         if not len(raw):
             continue
-        issue = raw.map(_is_issue).astype(bool)
+        issue = _issues(raw)
         if issue.any():
             for rule, is_error in ((VALEUR_ERREUR, True), (FORMULE_SANS_VALEUR, False)):
                 sub = raw[issue & raw.map(lambda v: _is_issue(v) and (v.kind == EXCEL_ERROR) == is_error)
