@@ -10,7 +10,7 @@ import decimal
 import functools
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 from babel import Locale
 from babel.dates import format_date
@@ -224,3 +224,23 @@ def percent(value: Any) -> str:
     if _is_missing(value):
         return "—"
     return f"{number(float(value) * 100, 0)} %"
+
+
+def memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``fn`` (a formatting function) computed once per distinct value: thousands of
+    findings and statement lines repeat the same hours, amounts and dates. Zero is not
+    cached (``-0.0`` equals ``0.0`` but may format differently), nor is an unhashable value."""
+    cache: dict[Any, str] = {}
+
+    def call(value: Any) -> str:
+        try:
+            if value == 0:
+                return fn(value)
+            k = (type(value), value)
+            hit = cache.get(k)
+            if hit is None:
+                hit = cache[k] = fn(value)
+            return hit
+        except TypeError:
+            return fn(value)
+    return call

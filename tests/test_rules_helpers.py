@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from syndic_batch import formatting as fmt
+from syndic_batch.formatting import memo
 from syndic_batch.rules.art_5_1 import _issues
-from syndic_batch.rules.base import blank, folded, memo
+from syndic_batch.rules.base import blank, folded
 from syndic_batch.text import EXCEL_ERROR, FORMULA_WITHOUT_VALUE, CellIssue
 from syndic_batch.text import folded as text_folded
 

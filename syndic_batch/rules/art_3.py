@@ -15,7 +15,7 @@ from .. import formatting as fmt
 from ..account.ledger import EPS, bank_years, charge_order
 from ..context import Context
 from ..model import ERREUR, INFO, Finding
-from .base import form_findings, memo
+from .base import form_findings
 
 BANQUE_DEPASSEE = "banque-depassee"
 AUCUNE_BANQUE = "aucune-banque"
@@ -52,7 +52,7 @@ def regle_3_1_banque_depassee(ctx: Context) -> list[Finding]:
     sub = led[flagged]
     messages = []
     surcharge = _surcharge(ctx)
-    money, hours = memo(fmt.money), memo(fmt.hours)
+    money, hours = fmt.memo(fmt.money), fmt.memo(fmt.hours)
     for bank_h, funds_h, funds_d, year in zip(sub["heures_banque"], sub["heures_fonds"], sub["montant_fonds"],
                                               sub["annee_banque"]):
         dollars = (money(funds_d) + surcharge) if pd.notna(funds_d) else "montant inconnu faute de taux horaire"
@@ -100,7 +100,7 @@ def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
     labels = _year_labels(ctx)
     messages = []
     surcharge = _surcharge(ctx)
-    money = memo(fmt.money)
+    money = fmt.memo(fmt.money)
     for crossing, year, dollars, total, limit in zip(sub["depasse_budget"], sub["annee_banque"],
                                                      sub["montant_fonds"], sub["fonds_cumules"],
                                                      sub["budget_fonds"]):

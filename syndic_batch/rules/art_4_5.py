@@ -21,7 +21,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
-from .base import folded_form, form_findings, memo
+from .base import folded_form, form_findings
 from ..account.reference import ADOPTEE, REFUSEE
 
 ARTICLE = "4.5"
@@ -62,7 +62,7 @@ def regle_4_5_huit_heures_par_jour(ctx: Context) -> list[Finding]:
     over["fichiers"] = over_day["fichier"].transform("nunique")
     limit = fmt.hours(p.max_heures_par_jour)
     justified = (folded_form(ctx, "justification") != "").loc[over.index]
-    hours, date = memo(fmt.hours), memo(fmt.date)
+    hours, date = fmt.memo(fmt.hours), fmt.memo(fmt.date)
 
     def message(row, with_reason: bool) -> str:
         head = (f"Le membre {row.matricule} cumule {hours(row.total)} de libération le "

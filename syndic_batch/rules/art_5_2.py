@@ -14,7 +14,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, Finding
-from .base import form_findings, memo
+from .base import form_findings
 from ..account.reference import NON_DECIDEE
 
 ARTICLE = "5.2"
@@ -37,7 +37,7 @@ def regle_5_2_presentation_au_ce(ctx: Context) -> list[Finding]:
         return []
     upcoming = meetings[meetings >= as_of]
     after = (f" Prochaine réunion du CE : {fmt.date(pd.Timestamp(upcoming[0]))}." if len(upcoming) else "")
-    date = memo(fmt.date)
+    date = fmt.memo(fmt.date)
     message = pd.Series(
         [f"Demande reçue le {date(r)} et toujours sans décision du CE : elle aurait dû être "
          f"présentée à la réunion du CE du {date(m)} (art. 5.2). Inscrivez-la à l'ordre du jour "

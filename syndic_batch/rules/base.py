@@ -7,7 +7,7 @@ article (``rules/art_4_5.py``). It works on whole columns and only builds
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -95,26 +95,6 @@ def _members(ctx: Context, forms: pd.DataFrame, ids, pos: np.ndarray | None) -> 
         mats, noms = list(forms["matricule"].array.take(pos)), list(forms["nom"].array.take(pos))
     names = ctx.names
     return [(None, None) if m is None else (m, names.get(m) or n) for m, n in zip(mats, noms)]
-
-
-def memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``fn`` (a formatting function) computed once per distinct value: thousands of
-    findings repeat the same hours, amounts and dates. Zero is not cached (``-0.0``
-    equals ``0.0`` but may format differently), nor is an unhashable value."""
-    cache: dict[Any, str] = {}
-
-    def call(value: Any) -> str:
-        try:
-            if value == 0:
-                return fn(value)
-            k = (type(value), value)
-            hit = cache.get(k)
-            if hit is None:
-                hit = cache[k] = fn(value)
-            return hit
-        except TypeError:
-            return fn(value)
-    return call
 
 
 def folded_form(ctx: Context, column: str) -> pd.Series:

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, DOUBLON, Finding
-from .base import folded_form, form_findings, memo
+from .base import folded_form, form_findings
 
 
 def regle_doublon(ctx: Context) -> list[Finding]:
@@ -29,7 +29,7 @@ def regle_doublon(ctx: Context) -> list[Finding]:
     keys["premier"] = keys.index
     first = keys.groupby(key)["premier"].transform("first")[later]
     messages = {}
-    date, hours = memo(fmt.date), memo(fmt.hours)
+    date, hours = fmt.memo(fmt.date), fmt.memo(fmt.hours)
     this = forms.loc[first.index, ["date_activite", "heures_demandees"]]
     that = forms.loc[first.to_numpy(), ["_row", "_sheet", "_file"]]
     for i, day, h, row, sheet, file in zip(first.index, this["date_activite"], this["heures_demandees"],

@@ -111,19 +111,12 @@ class _Texts:
     the whole run (Babel is slow; dates and hours repeat a lot)."""
 
     def __init__(self, to_text: Callable[[Any], str]):
-        self.to_text = to_text
-        self.memo: dict[Any, str] = {}
+        self.to_text = fmt.memo(to_text)
         self.missing = to_text(None)
 
     def __call__(self, series: pd.Series) -> list[str]:
         codes, uniq = pd.factorize(series, use_na_sentinel=True)
-        memo, to_text = self.memo, self.to_text
-        texts = []
-        for v in uniq:
-            t = memo.get(v)
-            if t is None:
-                t = memo[v] = to_text(v)
-            texts.append(t)
+        texts = [self.to_text(v) for v in uniq]
         texts.append(self.missing)
         return [texts[c] for c in codes]
 
@@ -209,8 +202,8 @@ def statement_views(ctx: Context, findings: list[Finding]) -> Iterator[tuple[str
         "decided": _Texts(lambda v: "" if v is None else f" le {fmt.date(v)}"),
         "deposit": _Texts(lambda v: "—" if v is None else fmt.date(v)),
     }
-    total_hours = _Memo(fmt.hours)
-    money = _Memo(fmt.money)
+    total_hours = fmt.memo(fmt.hours)
+    money = fmt.memo(fmt.money)
     form_cols = [forms.columns.get_loc(c) for c in _FORM_COLS]
 
     new_line = tuple.__new__
@@ -304,20 +297,6 @@ def statement_views(ctx: Context, findings: list[Finding]) -> Iterator[tuple[str
                 "constats": sum(len(i.constats) for i in items),
             }
         batch, size = [], 0
-
-
-class _Memo:
-    """``to_text(value)``, computed once per distinct value."""
-
-    def __init__(self, to_text: Callable[[Any], str]):
-        self.to_text = to_text
-        self.memo: dict[Any, str] = {}
-
-    def __call__(self, value: Any) -> str:
-        t = self.memo.get(value)
-        if t is None:
-            t = self.memo[value] = self.to_text(value)
-        return t
 
 
 def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, dict[str, Any]]:
