@@ -8,6 +8,7 @@ writes a complete inbox (register, bank and calendar, forms) and returns its pat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -129,3 +130,16 @@ def context_for(tmp_path: Path, rows, as_of: dt.date = D(2026, 4, 30), params=No
         write_statement(root / "releve.xlsx", statement)
     p = params or DEFAULT_PARAMS
     return Context(read_inbox(root, p), p, as_of)
+
+
+# Output folders (tests of the monthly cycle and of the snapshot)
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` except the lock and the reading cache → its SHA-256."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".syndic-batch.lock"
+            and ".cache" not in p.relative_to(folder).parts}  # the reading cache may grow, even killed
+
+
+def top(folder: Path) -> set[str]:
+    """The names at the top of an output folder, hidden ones (lock, marker, cache) aside."""
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}

@@ -8,7 +8,6 @@ third run killed before its swap that changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builders import D, form, write_forms, write_register
+from builders import D, form, top, tree, write_forms, write_register
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH1 = "formulaires-2026-03.xlsx"
@@ -48,17 +47,6 @@ def cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProces
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore", **(env or {}))
     return subprocess.run([sys.executable, "-m", "syndic_batch", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300, **kw)
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` except the lock and the reading cache → its SHA-256."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".syndic-batch.lock"
-            and ".cache" not in p.relative_to(folder).parts}  # the reading cache may grow, even killed
-
-
-def top(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
 
 
 @pytest.fixture(scope="module")

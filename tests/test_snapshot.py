@@ -2,7 +2,6 @@
 a run killed before or during its swap, Ctrl-C, leftovers, incremental annotated copies."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -14,23 +13,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builders import D, form, inbox, write_forms
+from builders import D, form, inbox, top, tree, write_forms
 from syndic_batch import cli, pipeline
 from syndic_batch.config import DEFAULT_PARAMS
 from syndic_batch.write.snapshot import SWAP_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "formulaires-2026-03.xlsx"
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".syndic-batch.lock"
-            and ".cache" not in p.relative_to(folder).parts}  # the reading cache may grow, even killed
-
-
-def top(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
 
 
 def start(args: list[str], **env) -> subprocess.Popen:
