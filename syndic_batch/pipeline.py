@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import inspect
 import json
 import os
 import shutil
@@ -101,10 +100,8 @@ def refuse_inside_inbox(inbox: Path, path: Path) -> Path:
 def read_stage(inbox: Path, params: Params, progress: Progress | None = None,
                cache_dir: Path | None = None) -> InboxData:
     """Read the inbox; with ``cache_dir``, a workbook whose bytes did not change since it
-    was last read is not parsed again (when the reader offers a cache)."""
-    if cache_dir is not None and "cache_dir" in inspect.signature(read_inbox).parameters:
-        return read_inbox(inbox, params, progress, cache_dir=cache_dir)
-    return read_inbox(inbox, params, progress)
+    was last read is not parsed again."""
+    return read_inbox(inbox, params, progress, cache_dir=cache_dir)
 
 
 def check_stage(ctx: Context) -> list[Finding]:
