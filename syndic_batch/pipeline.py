@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 import os
 import shutil
 import time
@@ -203,11 +204,18 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
     return Finding(**d)
 
 
+# What an annotated copy shows of a finding: every field but ``form_id`` (a position in this
+# run's frame). ``repr`` of a tuple of str, int and None is stable; about 4x cheaper than one
+# sorted JSON object per finding (12 522 findings: ~0.1 s of a re-run).
+_SHOWN = operator.attrgetter("article", "rule", "severity", "file", "sheet", "row", "column", "message",
+                             "column_index", "matricule", "nom")
+
+
 def findings_hash(findings: list[Finding]) -> str:
     """What an annotated copy shows of its findings (and the tool's version, which
     decides how it shows them)."""
-    items = sorted(json.dumps(finding_to_json(f), ensure_ascii=False, sort_keys=True) for f in findings)
-    return hashlib.sha256("\n".join([__version__, *items]).encode("utf-8")).hexdigest()
+    items = sorted(map(repr, map(_SHOWN, findings)))
+    return hashlib.sha256("\n".join([__version__, "2", *items]).encode("utf-8")).hexdigest()
 
 
 def write_stage(ctx: Context, findings: list[Finding], inbox: Path, out: Path,
@@ -400,6 +408,9 @@ def run(inbox: str | Path, out: str | Path, as_of: dt.date | None = None,
         raise OutputError(str(exc)) from exc
     except ForeignFolder as exc:
         raise OutputError(str(exc)) from exc
-    outputs = [out / p.relative_to(staging) for p in staged if p is not None]
+    # OUT's paths of what was staged (string work: ``Path.relative_to`` per statement is slow)
+    prefix = str(staging) + os.sep
+    outputs = [out / (text[len(prefix):] if (text := str(p)).startswith(prefix) else p.relative_to(staging))
+               for p in staged if p is not None]
     return RunResult(ctx, sort_findings(findings + extra), outputs, timings, messages=messages,
                      journal=journal_path, historique=folder.historique, reused=reuse.reused)
