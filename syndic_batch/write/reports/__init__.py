@@ -35,6 +35,7 @@ from .ag import build_ag_view, plan_view
 from .compiled import bytecode_cache
 from .ce import build_ce_view
 from .cs import build_cs_view
+from .shared import Shared
 
 __all__ = ["REPORT_NAMES", "BUILDERS", "CHUNK", "build_ce_view", "build_cs_view", "build_ag_view", "plan_view",
            "environment", "content_security_policy", "render_report", "stream_report", "write_reports"]
@@ -230,10 +231,11 @@ def write_reports(ctx: Context, findings: list[Finding], out_dir: Path) -> list[
     """Write ``out_dir/ce.html``, ``cs.html`` and ``ag.html``; return their paths."""
     out_dir = Path(out_dir)
     env = environment()
+    shared = Shared(ctx, findings)   # what the three reports compute alike, once
     paths = []
     for name in REPORT_NAMES:
         path = out_dir / f"{name}.html"
-        chunks = stream_report(name, BUILDERS[name](ctx, findings), env)
+        chunks = stream_report(name, BUILDERS[name](ctx, findings, shared), env)
         with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.writelines(chunks)
         paths.append(path)

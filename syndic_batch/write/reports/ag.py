@@ -6,8 +6,7 @@ from typing import Any
 
 from ...context import Context
 from ...model import Finding
-from .shared import (bank_use_view, bank_year, categories_view, granted_rows, header_view, members_view,
-                     months_view, summary_view)
+from .shared import Shared, bank_use_view
 
 
 def plan_view(ctx: Context, rows=None, scope: str = "") -> dict[str, Any] | None:
@@ -22,22 +21,23 @@ def plan_view(ctx: Context, rows=None, scope: str = "") -> dict[str, Any] | None
     return plan_section(ctx, rows, scope)
 
 
-def build_ag_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
+def build_ag_view(ctx: Context, findings: list[Finding], shared: Shared | None = None) -> dict[str, Any]:
     """Art. 6.3: the bank year's figures (to date during the year), hours per member, by
-    category and by month, the use of the bank and union funds, the action plan."""
-    year = bank_year(ctx)
-    rows = granted_rows(ctx, year)
+    category and by month, the use of the bank and union funds, the action plan.
+    ``shared``: what the three reports compute alike (``write_reports`` passes one for all three)."""
+    base = shared or Shared(ctx, findings)
+    year, rows = base.year, base.rows
     closed = year is not None and ctx.as_of >= year.end
-    head = header_view(ctx, "Rapport annuel de la trésorerie à l'Assemblée générale",
-                       "Article 6.3 du Règlement sur les libérations syndicales", year,
-                       findings, "ag", "Rapport annuel à l'Assemblée générale")
+    head = base.header("Rapport annuel de la trésorerie à l'Assemblée générale",
+                       "Article 6.3 du Règlement sur les libérations syndicales", "ag",
+                       "Rapport annuel à l'Assemblée générale")
     return {
         "rapport": head,
         "annee_terminee": closed,
-        "sommaire": summary_view(year, rows),
-        "membres": members_view(rows, ctx.names, with_money=False),
-        "categories": categories_view(rows, "ag-categories"),
-        "mois": months_view(rows, year, ctx.as_of, "ag-mois"),
+        "sommaire": base.summary,
+        "membres": base.members(with_money=False),
+        "categories": base.categories("ag-categories"),
+        "mois": base.months("ag-mois"),
         "banque": bank_use_view(rows, year, ctx.as_of, "ag-banque"),
         "plan": plan_view(ctx, rows.index, head["portee"]),
     }

@@ -20,9 +20,8 @@ from ...model import AVERTISSEMENT, ERREUR, INFO, SEVERITY_RANK, Finding, sort_f
 from .rapprochement import reconciliation_view
 from .changements import MAX_LIGNES as MAX_CHANGEMENTS
 from .changements import changes_view
-from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, _finding_view, _formatted, _rows, _sources, _text, _ts,
-                     bank_year, granted_rows, header_view, members_view, next_and_previous_ce, plural,
-                     severity_counts, summary_view)
+from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, Shared, _finding_view, _formatted, _rows, _sources,
+                     _text, _ts, next_and_previous_ce, plural, severity_counts)
 
 # Articles whose avertissement asks the CE for a decision (4.2 exception, 4.4 top-up, 4.5 overtime).
 DECISION_ARTICLES = ("4.2", "4.4", "4.5")
@@ -224,11 +223,12 @@ def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | N
     }
 
 
-def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
+def build_ce_view(ctx: Context, findings: list[Finding], shared: Shared | None = None) -> dict[str, Any]:
     """Art. 6.1 and 5.2: balance, funds, hours per member (with amounts), agenda of the
-    next CE, forms needing a CE decision, erreurs by article, adoptions since the previous CE."""
-    year = bank_year(ctx)
-    rows = granted_rows(ctx, year)
+    next CE, forms needing a CE decision, erreurs by article, adoptions since the previous CE.
+    ``shared``: what the three reports compute alike (``write_reports`` passes one for all three)."""
+    base = shared or Shared(ctx, findings)
+    year = base.year
     names = ctx.names
     state = ctx.decisions
     by_form: dict[int, list[Finding]] = {}
@@ -237,12 +237,12 @@ def build_ce_view(ctx: Context, findings: list[Finding]) -> dict[str, Any]:
             by_form.setdefault(f.form_id, []).append(f)
     next_ce, prev_ce = next_and_previous_ce(ctx)
     return {
-        "rapport": header_view(ctx, "Rapport de la trésorerie au Conseil exécutif",
-                               "Articles 6.1 et 5.2 du Règlement sur les libérations syndicales", year,
-                               findings, "ce", "Rapport au Conseil exécutif"),
-        "sommaire": summary_view(year, rows),
+        "rapport": base.header("Rapport de la trésorerie au Conseil exécutif",
+                               "Articles 6.1 et 5.2 du Règlement sur les libérations syndicales", "ce",
+                               "Rapport au Conseil exécutif"),
+        "sommaire": base.summary,
         "constats": severity_counts(findings),
-        "membres": members_view(rows, names, with_money=True),
+        "membres": base.members(with_money=True),
         "ordre_du_jour": agenda_view(ctx, next_ce, names, state, by_form),
         "decisions": decisions_view(ctx, findings, names, state, by_form),
         "decisions_intro": (

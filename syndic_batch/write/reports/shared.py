@@ -14,9 +14,12 @@ carry a member's rate or the amount paid to one member.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import cached_property
+from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ... import formatting as fmt
@@ -218,20 +221,24 @@ _BANNER = {
 }
 
 
-def banner_view(ctx: Context, findings: Iterable[Finding], report: str) -> list[str]:
+def banner_view(ctx: Context, findings: Iterable[Finding], report: str, missing: bool | None = None) -> list[str]:
     """One line per missing kind of reference data (register, bank, calendar), when the
-    run found them missing; empty otherwise."""
+    run found them missing (``missing``: whether it did, when already known); empty otherwise."""
     from ...rules.donnees_reference import ABSENTES, missing_reference
 
-    if not any(f.rule == ABSENTES for f in findings):
+    if missing is None:
+        missing = any(f.rule == ABSENTES for f in findings)
+    if not missing:
         return []
     return [_BANNER[kind].get(report, _BANNER[kind][""]) for kind in missing_reference(ctx.data)]
 
 
 def header_view(ctx: Context, title: str, articles: str, year: BankYear | None,
-                findings: Iterable[Finding] = (), report: str = "", short: str = "") -> dict[str, Any]:
+                findings: Iterable[Finding] = (), report: str = "", short: str = "",
+                shared: "Shared | None" = None) -> dict[str, Any]:
     """The report's head: title, date, period, files; ``alertes`` (the banner of missing
-    reference data), ``portee`` (what the year's totals cover), ``pied`` (printed footer)."""
+    reference data), ``portee`` (what the year's totals cover), ``pied`` (printed footer).
+    ``shared``: the run's ``Shared`` (files and banner computed once for the three reports)."""
     if year is None:
         period = (f"aucune année de la feuille « Banque » ne contient le {fmt.date(ctx.as_of)} "
                   "(date de renouvellement absente ou trop ancienne)")
@@ -244,9 +251,9 @@ def header_view(ctx: Context, title: str, articles: str, year: BankYear | None,
         "date_iso": ctx.as_of.isoformat(),
         "periode": period,
         "annee_banque": year.label if year else None,
-        "fichiers": files_view(ctx),
+        "fichiers": shared.files if shared is not None else files_view(ctx),
         "portee": scope(ctx, year),
-        "alertes": banner_view(ctx, findings, report),
+        "alertes": banner_view(ctx, findings, report, shared.reference_missing if shared is not None else None),
         "pied": f"{short or title} — {fmt.date(ctx.as_of)}",
     }
 
@@ -282,30 +289,91 @@ def summary_view(year: BankYear | None, rows: pd.DataFrame) -> dict[str, Any] | 
     }
 
 
-def members_view(rows: pd.DataFrame, names: dict[str, str], with_money: bool) -> dict[str, Any]:
-    """Hours granted to each member (and, for the CE only, what they are worth)."""
-    keys = rows["matricule"].fillna("—")
-    g = rows.assign(_m=keys).groupby("_m", sort=False).agg(
-        heures=("heures_octroyees", "sum"), lignes=("heures_octroyees", "size"), valeur=("valeur", "sum"))
+# --------------------------------------------------------------------------- group sums
+
+# Below this many rows, the sums by group are plain Python loops: a pandas groupby costs
+# a millisecond or more whatever the rows, and a run on a few hundred rows makes a dozen.
+SMALL_GROUPS = 4096
+
+
+def _kahan_groups(keys: list, columns: list[list[float]]) -> dict[Any, tuple[int, list[float]]]:
+    """pandas' ``groupby(...).sum()`` in plain Python, bit for bit: per group, in row order,
+    Kahan's compensated sum of the non-NaN values (a NaN compensation, from an infinite
+    value, reset to 0), 0.0 for a group without values; rows whose key is None dropped;
+    groups in the order of their first row."""
+    width = len(columns)
+    acc: dict[Any, list] = {}
+    for i, key in enumerate(keys):
+        if key is None:
+            continue
+        g = acc.get(key)
+        if g is None:
+            g = acc[key] = [0, [0.0] * width, [0.0] * width]
+        g[0] += 1
+        sums, comp = g[1], g[2]
+        for j in range(width):
+            val = columns[j][i]
+            if val == val:
+                y = val - comp[j]
+                t = sums[j] + y
+                c = t - sums[j] - y
+                comp[j] = c if c == c else 0.0
+                sums[j] = t
+    return {key: (g[0], g[1]) for key, g in acc.items()}
+
+
+def group_sums(keys: Sequence, columns: Sequence[Any]) -> dict[Any, tuple[int, list[float]]]:
+    """Per distinct key (None: no group), in the order of its first row: the number of
+    rows and the sum of each column (NaN skipped), exactly as pandas' ``groupby(sort=False)``
+    computes it (``tests/test_reports_speed.py``). Few rows: plain Python; many: pandas."""
+    keys = list(keys)
+    if len(keys) <= SMALL_GROUPS:
+        return _kahan_groups(keys, [np.asarray(c, dtype=float).tolist() for c in columns])
+    codes, uniques = pd.factorize(np.array(keys, dtype=object), use_na_sentinel=True)
+    keep = codes >= 0
+    frame = pd.DataFrame({j: np.asarray(c, dtype=float)[keep] for j, c in enumerate(columns)})
+    grouped = frame.groupby(codes[keep], sort=True)
+    sums, sizes = grouped.sum().to_numpy(dtype=float), grouped.size().to_numpy()
+    return {uniques[code]: (int(sizes[i]), sums[i].tolist()) for i, code in enumerate(np.unique(codes[keep]).tolist())}
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    return fold(text)
+
+
+def member_groups(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per member (matricule, « — » when absent): rows, hours granted, their value; raw figures."""
+    keys = rows["matricule"].fillna("—").tolist()
+    groups = group_sums(keys, [rows["heures_octroyees"].to_numpy(), rows["valeur"].to_numpy()])
+    return [{"matricule": m, "lignes": n, "heures": h, "valeur": v} for m, (n, (h, v)) in groups.items()]
+
+
+def members_view(rows: pd.DataFrame, names: dict[str, str], with_money: bool,
+                 groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Hours granted to each member (and, for the CE only, what they are worth).
+    ``groups``: ``member_groups(rows)`` when already computed."""
     items = []
-    for matricule, r in g.iterrows():
+    for g in (member_groups(rows) if groups is None else groups):
+        matricule = g["matricule"]
         item = {
             "matricule": matricule,
             "nom": names.get(matricule, "—"),
-            "heures": fmt.hours(r["heures"]),
-            "heures_valeur": float(r["heures"]),
-            "lignes": int(r["lignes"]),
+            "heures": fmt.hours(g["heures"]),
+            "heures_valeur": float(g["heures"]),
+            "lignes": g["lignes"],
         }
         if with_money:
-            item["montant"] = fmt.money(r["valeur"])
-            item["montant_valeur"] = float(r["valeur"])
+            item["montant"] = fmt.money(g["valeur"])
+            item["montant_valeur"] = float(g["valeur"])
         items.append(item)
-    items.sort(key=lambda i: (fold(i["nom"]), i["matricule"]))
-    total = {"heures": fmt.hours(rows["heures_octroyees"].sum()),
-             "heures_valeur": float(rows["heures_octroyees"].sum()), "lignes": len(rows)}
+    items.sort(key=lambda i: (_fold(i["nom"]), i["matricule"]))
+    total_h = rows["heures_octroyees"].sum()
+    total = {"heures": fmt.hours(total_h), "heures_valeur": float(total_h), "lignes": len(rows)}
     if with_money:
-        total["montant"] = fmt.money(rows["valeur"].sum())
-        total["montant_valeur"] = float(rows["valeur"].sum())
+        total_v = rows["valeur"].sum()
+        total["montant"] = fmt.money(total_v)
+        total["montant_valeur"] = float(total_v)
     return {"lignes": items, "total": total}
 
 
@@ -315,46 +383,85 @@ def hours_total(rows: pd.DataFrame) -> dict[str, Any]:
     return {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}
 
 
-def categories_view(rows: pd.DataFrame, chart_id: str) -> dict[str, Any]:
-    g = rows.groupby("categorie", sort=False).agg(heures=("heures_octroyees", "sum"),
-                                                  lignes=("heures_octroyees", "size"))
-    g = g.sort_values("heures", ascending=False, kind="stable")
-    items = [{"categorie": c, "heures": fmt.hours(r["heures"]), "heures_valeur": float(r["heures"]),
-              "lignes": int(r["lignes"])} for c, r in g.iterrows()]
+def category_items(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Hours granted per category, the largest first (ties in the order of their first row)."""
+    groups = group_sums(rows["categorie"].tolist(), [rows["heures_octroyees"].to_numpy()])
+    ordered = sorted(groups.items(), key=lambda kv: -kv[1][1][0])   # stable: ties keep their order
+    return [{"categorie": c, "heures": fmt.hours(h), "heures_valeur": float(h), "lignes": n}
+            for c, (n, (h,)) in ordered]
+
+
+def categories_view(rows: pd.DataFrame, chart_id: str, items: list[dict[str, Any]] | None = None,
+                    total: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``items``, ``total``: ``category_items(rows)``, ``hours_total(rows)`` when already computed."""
+    items = category_items(rows) if items is None else items
     chart = bar_chart(chart_id, "Heures accordées par catégorie d'activité",
                       "Barres horizontales, une par catégorie, de la plus grande à la plus petite. "
                       "Le tableau qui suit donne les mêmes chiffres.",
                       [Bar(i["categorie"], i["heures_valeur"], i["heures"]) for i in items])
-    return {"lignes": items, "graphique": chart, "total": hours_total(rows)}
+    return {"lignes": items, "graphique": chart, "total": hours_total(rows) if total is None else total}
 
 
-def _months(start: dt.date, end: dt.date) -> list[pd.Period]:
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of every month from ``start``'s to ``end``'s (``start``'s alone when ``end`` is before)."""
     if end < start:
         end = start
-    return list(pd.period_range(pd.Period(start, "M"), pd.Period(end, "M"), freq="M"))
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
-def months_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart_id: str) -> dict[str, Any]:
+def _month_keys(values: np.ndarray) -> list:
+    """The first day of each value's month (``datetime.date``), None for NaT."""
+    return values.astype("datetime64[M]").tolist()
+
+
+def _latest(values: np.ndarray) -> dt.date | None:
+    """The latest date of a datetime64 column (NaT skipped), None when there is none."""
+    known = values[~np.isnat(values)]
+    return _as_date(known.max()) if len(known) else None
+
+
+def _earliest(values: np.ndarray) -> dt.date | None:
+    known = values[~np.isnat(values)]
+    return _as_date(known.min()) if len(known) else None
+
+
+def month_items(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date) -> list[dict[str, Any]]:
     """Hours granted by month of activity, every month of the period (zero included)."""
     if year is None:
-        return {"lignes": [], "graphique": None, "total": None}
+        return []
+    activity = rows["date_activite"].to_numpy(dtype="datetime64[ns]")
     last = as_of
-    if rows["date_activite"].notna().any():
-        last = max(last, _as_date(rows["date_activite"].max()))
-    months = _months(year.start, min(last, year.end))
-    per = rows.groupby(rows["date_activite"].dt.to_period("M"))["heures_octroyees"].agg(["sum", "size"])
+    latest = _latest(activity)
+    if latest is not None:
+        last = max(last, latest)
+    per = group_sums(_month_keys(activity), [rows["heures_octroyees"].to_numpy()])
     items = []
-    for m in months:
-        h = float(per["sum"].get(m, 0.0))
-        items.append({"mois": fmt.month(m.to_timestamp()), "heures": fmt.hours(h), "heures_valeur": h,
-                      "lignes": int(per["size"].get(m, 0))})
+    for m in _months(year.start, min(last, year.end)):
+        n, (h,) = per.get(m, (0, [0.0]))
+        h = float(h)
+        items.append({"mois": fmt.month(m), "heures": fmt.hours(h), "heures_valeur": h, "lignes": int(n)})
+    return items
+
+
+def months_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart_id: str,
+                items: list[dict[str, Any]] | None = None, total: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Hours granted by month of activity, every month of the period (zero included).
+    ``items``, ``total``: ``month_items(...)``, ``hours_total(rows)`` when already computed."""
+    if year is None:
+        return {"lignes": [], "graphique": None, "total": None}
+    items = month_items(rows, year, as_of) if items is None else items
+    total = hours_total(rows) if total is None else total
     chart = None
-    if rows["heures_octroyees"].sum() > 0:
+    if total["heures_valeur"] > 0:
         chart = bar_chart(chart_id, "Heures accordées par mois d'activité",
                           "Barres horizontales, une par mois de la période, dans l'ordre du calendrier. "
                           "Le tableau qui suit donne les mêmes chiffres.",
                           [Bar(i["mois"], i["heures_valeur"], i["heures"]) for i in items])
-    return {"lignes": items, "graphique": chart, "total": hours_total(rows)}
+    return {"lignes": items, "graphique": chart, "total": total}
 
 
 def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, chart_id: str) -> dict[str, Any]:
@@ -362,20 +469,23 @@ def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, cha
     charges them; the activity date when a row has no decision date), with cumulative totals."""
     if year is None:
         return {"lignes": [], "graphique": None, "total": None}
-    when = rows["date_decision"].fillna(rows["date_activite"])
+    decided = rows["date_decision"].to_numpy(dtype="datetime64[ns]")
+    when = np.where(np.isnat(decided), rows["date_activite"].to_numpy(dtype="datetime64[ns]"), decided)
     first, last = year.start, min(as_of, year.end)
-    if when.notna().any():  # a row decided before the renewal or after the year's end keeps its month
-        first, last = min(first, _as_date(when.min())), max(last, _as_date(when.max()))
-    months = _months(first, last)
-    per = rows.groupby(when.dt.to_period("M"))[["heures_octroyees", "heures_banque", "montant_fonds"]].sum()
+    earliest = _earliest(when)
+    if earliest is not None:  # a row decided before the renewal or after the year's end keeps its month
+        first, last = min(first, earliest), max(last, _latest(when))
+    per = group_sums(_month_keys(when), [rows["heures_octroyees"].to_numpy(), rows["heures_banque"].to_numpy(),
+                                         rows["montant_fonds"].to_numpy()])
     items, cum_h, cum_bank, cum_funds = [], 0.0, 0.0, 0.0
-    for m in months:
-        h = float(per["heures_octroyees"].get(m, 0.0))
+    for m in _months(first, last):
+        _n, (h, bank, funds) = per.get(m, (0, [0.0, 0.0, 0.0]))
+        h = float(h)
         cum_h += h
-        cum_bank += float(per["heures_banque"].get(m, 0.0))
-        cum_funds += float(per["montant_fonds"].get(m, 0.0))
+        cum_bank += float(bank)
+        cum_funds += float(funds)
         items.append({
-            "mois": fmt.month(m.to_timestamp()),
+            "mois": fmt.month(m),
             "heures": fmt.hours(h), "heures_valeur": h,
             "cumul": fmt.hours(cum_h), "cumul_valeur": cum_h,
             "solde": fmt.hours(year.hours - cum_bank), "solde_valeur": year.hours - cum_bank,
@@ -413,3 +523,70 @@ def severity_counts(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     counts = count_by_severity(list(findings))
     return [{"severite": s, "libelle": SEVERITY_PLURALS[s], "nombre": n, "nombre_texte": fmt.number(n, 0)}
             for s, n in counts.items()]
+
+
+# --------------------------------------------------------------------------- computed once for the three reports
+
+
+class Shared:
+    """What the three reports compute alike, computed once per run (``write_reports``):
+    the bank year, its rows granted, the files, the per-member, per-category and
+    per-month figures. The sections built from it are read-only for the templates, so
+    the CS and AG reports share theirs."""
+
+    def __init__(self, ctx: Context, findings: list[Finding]):
+        self.ctx = ctx
+        self.findings = findings
+        self._members: dict[bool, dict[str, Any]] = {}
+
+    @cached_property
+    def year(self) -> BankYear | None:
+        return bank_year(self.ctx)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        return granted_rows(self.ctx, self.year)
+
+    @cached_property
+    def files(self) -> list[dict[str, Any]]:
+        return files_view(self.ctx)
+
+    @cached_property
+    def reference_missing(self) -> bool:
+        from ...rules.donnees_reference import ABSENTES
+
+        return any(f.rule == ABSENTES for f in self.findings)
+
+    def header(self, title: str, articles: str, report: str, short: str) -> dict[str, Any]:
+        return header_view(self.ctx, title, articles, self.year, self.findings, report, short, shared=self)
+
+    @cached_property
+    def summary(self) -> dict[str, Any] | None:
+        return summary_view(self.year, self.rows)
+
+    @cached_property
+    def member_groups(self) -> list[dict[str, Any]]:
+        return member_groups(self.rows)
+
+    def members(self, with_money: bool) -> dict[str, Any]:
+        if with_money not in self._members:
+            self._members[with_money] = members_view(self.rows, self.ctx.names, with_money, self.member_groups)
+        return self._members[with_money]
+
+    @cached_property
+    def hours_total(self) -> dict[str, Any]:
+        return hours_total(self.rows)
+
+    @cached_property
+    def category_items(self) -> list[dict[str, Any]]:
+        return category_items(self.rows)
+
+    def categories(self, chart_id: str) -> dict[str, Any]:
+        return categories_view(self.rows, chart_id, self.category_items, self.hours_total)
+
+    @cached_property
+    def month_items(self) -> list[dict[str, Any]]:
+        return month_items(self.rows, self.year, self.ctx.as_of)
+
+    def months(self, chart_id: str) -> dict[str, Any]:
+        return months_view(self.rows, self.year, self.ctx.as_of, chart_id, self.month_items, self.hours_total)
