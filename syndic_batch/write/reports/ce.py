@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from babel.dates import format_date
 
@@ -20,8 +21,8 @@ from ...model import AVERTISSEMENT, ERREUR, INFO, SEVERITY_RANK, Finding, sort_f
 from .rapprochement import reconciliation_view
 from .changements import MAX_LIGNES as MAX_CHANGEMENTS
 from .changements import changes_view
-from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, Shared, _finding_view, _formatted, _rows, _sources,
-                     _text, _ts, next_and_previous_ce, plural, severity_counts)
+from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, Rows, Shared, _finding_view, _formatted, _sources, _sum, _text,
+                     next_and_previous_ce, plural, severity_counts, sorted_rows)
 
 # Articles whose avertissement asks the CE for a decision (4.2 exception, 4.4 top-up, 4.5 overtime).
 DECISION_ARTICLES = ("4.2", "4.4", "4.5")
@@ -30,6 +31,7 @@ MAX_ERREURS_PAR_ARTICLE = 300
 
 _STATE_LABELS = {NON_DECIDEE: "Non décidé", EN_DEPOT: "En dépôt", ADOPTEE: "Adoptée",
                  REFUSEE: "Refusée", INCONNUE: "Décision illisible"}
+_NAN = float("nan")   # Series.map of a state without a label
 
 
 def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.Series,
@@ -37,23 +39,23 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
     """One dict per form row: what it asks, where it is, what the checks found (CE only: value)."""
     if not ids:
         return []
-    forms = ctx.forms.loc[ids, ["matricule", "nom", "date_activite", "categorie", "description",
-                                "heures_demandees", "date_reception", "_file", "_sheet", "_row"]]
+    forms = Rows(ctx, ctx.forms.index.get_indexer(ids))
     asked = forms["heures_demandees"].astype(float)
+    labels = state.to_numpy()[forms.positions] if state.index.equals(ctx.forms.index) else state.loc[ids].to_numpy()
     cols = {
         "id": [int(i) for i in ids],
         "source": _sources(forms),
         "matricule": _formatted(forms["matricule"], _text),
-        "nom": [names.get(m, _text(n)) for m, n in zip(forms["matricule"], forms["nom"])],
+        "nom": [names.get(m, _text(n)) for m, n in zip(forms["matricule"].tolist(), forms["nom"].tolist())],
         "date_activite": _formatted(forms["date_activite"], fmt.date),
         "date_courte": _formatted(forms["date_activite"], short_date),
-        "categorie": _formatted(forms["categorie"], lambda v: _text(v, SANS_CATEGORIE)),
+        "categorie": _formatted(forms["categorie_saisie"], lambda v: _text(v, SANS_CATEGORIE)),
         "description": _formatted(forms["description"], lambda v: _text(v, "")),
         "heures_demandees": _formatted(asked, fmt.hours),
         "heures_demandees_valeur": asked.tolist(),
-        "valeur_demandee": _formatted(asked * ctx.ledger.loc[ids, "taux"], fmt.money),
+        "valeur_demandee": _formatted(asked * forms["taux"], fmt.money),
         "date_reception": _formatted(forms["date_reception"], fmt.date),
-        "etat": state.loc[ids].map(_STATE_LABELS).tolist(),
+        "etat": [_STATE_LABELS.get(s, _NAN) for s in labels.tolist()],
     }
     items = [dict(zip(cols, values)) for values in zip(*cols.values())]
     for item in items:
@@ -94,9 +96,10 @@ def short_date(value: Any) -> str:
     return "1er" + text[1:] if d.day == 1 else text
 
 
-def _order(ctx: Context, mask: pd.Series) -> list[int]:
-    sub = ctx.forms.loc[mask, ["date_reception", "_file", "_row"]]
-    return [int(i) for i in sub.sort_values(["date_reception", "_file", "_row"], kind="stable").index]
+def _order(ctx: Context, mask: Any) -> list[int]:
+    """The form ids of ``mask``, by reception date (empty last), file, row."""
+    rows = sorted_rows(Rows.where(ctx, mask), ["date_reception", "_file", "_row"])
+    return [int(i) for i in rows.index]
 
 
 def agenda_view(ctx: Context, next_ce: dt.date | None, names: dict[str, str], state: pd.Series,
@@ -104,13 +107,14 @@ def agenda_view(ctx: Context, next_ce: dt.date | None, names: dict[str, str], st
     """Art. 5.2: forms not yet decided (or put *en dépôt*) received before the next CE meeting.
     A form whose reception date cannot be read is listed too: the CE has to see it."""
     forms = ctx.forms
-    pending = state.isin([NON_DECIDEE, EN_DEPOT])
+    pending = state.isin([NON_DECIDEE, EN_DEPOT]).to_numpy()
     if next_ce is None:
         ids = _order(ctx, pending)
         note = ("Le calendrier ne contient aucune réunion du Conseil exécutif à partir du "
                 f"{fmt.date(ctx.as_of)}. Voici tous les formulaires en attente d'une décision.")
     else:
-        received = forms["date_reception"].isna() | (forms["date_reception"] < _ts(next_ce))
+        reception = forms["date_reception"].to_numpy(dtype="datetime64[ns]")
+        received = np.isnat(reception) | (reception < np.datetime64(next_ce, "ns"))
         ids = _order(ctx, pending & received)
         note = None
     items = _form_items(ctx, ids, names, state, findings_by_form)
@@ -188,25 +192,26 @@ def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | N
     if since is None:
         note = ("Le calendrier ne contient aucune réunion du Conseil exécutif avant le "
                 f"{fmt.date(ctx.as_of)} et aucune année de banque n'est ouverte : aucune adoption à présenter.")
-        rows = _rows(ctx, pd.Series(False, index=forms.index))
+        rows = Rows.where(ctx, np.zeros(len(forms), dtype=bool))
     else:
         note = None if prev_ce else (
             f"Le calendrier ne contient aucune réunion du Conseil exécutif avant le {fmt.date(ctx.as_of)} : "
             f"voici les libérations adoptées depuis le renouvellement de la banque ({fmt.date(since)}).")
-        dd = forms["date_decision"]
-        mask = ledger["adoptee"].astype(bool) & (dd >= _ts(since)) & (dd <= _ts(ctx.as_of))
-        rows = _rows(ctx, mask).sort_values(["date_decision", "date_activite", "_file", "_row"], kind="stable")
+        dd = forms["date_decision"].to_numpy(dtype="datetime64[ns]")
+        mask = (ledger["adoptee"].to_numpy(dtype=bool) & (dd >= np.datetime64(since, "ns"))
+                & (dd <= np.datetime64(ctx.as_of, "ns")))
+        rows = sorted_rows(Rows.where(ctx, mask), ["date_decision", "date_activite", "_file", "_row"])
     cols = {
         "source": _sources(rows),
         "matricule": _formatted(rows["matricule"], _text),
-        "nom": [names.get(m, _text(n)) for m, n in zip(rows["matricule"], rows["nom"])],
+        "nom": [names.get(m, _text(n)) for m, n in zip(rows["matricule"].tolist(), rows["nom"].tolist())],
         "date_activite": _formatted(rows["date_activite"], short_date),
         "categorie": rows["categorie"].tolist(),
         "heures": _formatted(rows["heures_octroyees"], fmt.hours),
         "taux": _formatted(rows["taux"], fmt.money),
         "montant": _formatted(rows["valeur"], fmt.money),
         "montant_valeur": rows["valeur"].astype(float).tolist(),
-        "imputation": [_charged_to(b, f) for b, f in zip(rows["heures_banque"], rows["heures_fonds"])],
+        "imputation": [_charged_to(b, f) for b, f in zip(rows["heures_banque"].tolist(), rows["heures_fonds"].tolist())],
         "date_decision": _formatted(rows["date_decision"], short_date),
         "date_depot": _formatted(rows["date_depot"], lambda v: "non déposée" if v is None or pd.isna(v) else short_date(v)),
     }
@@ -216,10 +221,10 @@ def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | N
         "reunion_precedente": fmt.date(prev_ce) if prev_ce else None,
         "note": note,
         "lignes": items,
-        "total_heures": fmt.hours(rows["heures_octroyees"].sum()),
-        "total_heures_valeur": float(rows["heures_octroyees"].sum()),
-        "total_montant": fmt.money(rows["valeur"].sum()),
-        "total_montant_valeur": float(rows["valeur"].sum()),
+        "total_heures": fmt.hours(_sum(rows["heures_octroyees"])),
+        "total_heures_valeur": _sum(rows["heures_octroyees"]),
+        "total_montant": fmt.money(_sum(rows["valeur"])),
+        "total_montant_valeur": _sum(rows["valeur"]),
     }
 
 

@@ -87,35 +87,148 @@ def next_and_previous_ce(ctx: Context) -> tuple[dt.date | None, dt.date | None]:
 # --------------------------------------------------------------------------- column helpers
 
 
+@functools.lru_cache(maxsize=64)
+def _canon(known: tuple[str, ...]) -> dict[str, str]:
+    return {fold(c): c for c in known}
+
+
 def _canonical_categories(ctx: Context, series: pd.Series) -> pd.Series:
     """Each category under the spelling of the parameters when it is a known one."""
-    canon = {fold(c): c for c in ctx.params.categories_connues}
+    canon = _canon(tuple(ctx.params.categories_connues))
     uniq = series.dropna().unique()
-    return series.map({v: canon.get(fold(v), v) for v in uniq}).fillna(SANS_CATEGORIE)
+    return series.map({v: canon.get(_fold(v), v) for v in uniq}).fillna(SANS_CATEGORIE)
+
+
+def _canonical_list(ctx: Context, values: np.ndarray) -> np.ndarray:
+    """``_canonical_categories`` of a column's values, in plain Python (an object array)."""
+    canon = _canon(tuple(ctx.params.categories_connues))
+    memo: dict[Any, Any] = {}
+    out = []
+    for v, missing in zip(values.tolist(), pd.isna(values).tolist()):
+        if missing:
+            out.append(SANS_CATEGORIE)
+            continue
+        c = memo.get(v)
+        if c is None:
+            c = memo[v] = canon.get(_fold(v), v)
+        out.append(c)
+    return np.array(out, dtype=object)
 
 
 _FORM_COLS = ["matricule", "nom", "date_activite", "categorie", "description", "heures_demandees",
               "date_reception", "date_decision", "date_depot", "_file", "_sheet", "_row"]
 _LEDGER_COLS = ["heures_octroyees", "taux", "valeur", "heures_banque", "heures_fonds", "montant_fonds"]
+_ZERO_WHEN_EMPTY = ("heures_octroyees", "heures_banque", "heures_fonds", "montant_fonds")
+
+
+class Rows:
+    """Some form rows with their ledger columns (``_FORM_COLS``, ``_LEDGER_COLS``), each
+    column a numpy array taken when first asked for (``categorie`` under the parameters'
+    spelling, ``categorie_saisie`` as typed): what ``_rows`` gives as a DataFrame,
+    at a fraction of its cost on a few hundred rows (a DataFrame's ``loc`` and ``join``
+    cost milliseconds whatever their size). ``rows[col]`` is an array, ``rows.index``
+    the form ids, ``rows.frame`` the DataFrame."""
+
+    def __init__(self, ctx: Context, positions: np.ndarray):
+        self.ctx = ctx
+        self.positions = positions
+        self.index = ctx.forms.index[positions]
+        self._cols: dict[str, np.ndarray] = {}
+        self._ledger: pd.DataFrame | None = None
+
+    @classmethod
+    def where(cls, ctx: Context, mask: Any) -> "Rows":
+        return cls(ctx, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, col: str) -> np.ndarray:
+        out = self._cols.get(col)
+        if out is None:
+            if col in _LEDGER_COLS:
+                if self._ledger is None:   # the ledger has the forms' index; aligned by label if not in order
+                    ledger, forms = self.ctx.ledger, self.ctx.forms
+                    self._ledger = ledger if ledger.index.equals(forms.index) else ledger.reindex(forms.index)
+                out = self._ledger[col].to_numpy()[self.positions]
+                if col in _ZERO_WHEN_EMPTY:
+                    out = out.astype(float)
+                    out[np.isnan(out)] = 0.0
+            elif col == "categorie":   # under the parameters' spelling (``categorie_saisie``: as typed)
+                out = _canonical_list(self.ctx, self["categorie_saisie"])
+            else:
+                out = self.ctx.forms["categorie" if col == "categorie_saisie" else col].to_numpy()[self.positions]
+            self._cols[col] = out
+        return out
+
+    def take(self, order: Any) -> "Rows":
+        """These rows in another order (``order``: positions among them)."""
+        return Rows(self.ctx, self.positions[np.asarray(order, dtype=np.intp)])
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return _rows(self.ctx, self.ctx.forms.index.isin(self.index))
 
 
 def _rows(ctx: Context, mask: pd.Series) -> pd.DataFrame:
     forms, ledger = ctx.forms, ctx.ledger
     rows = forms.loc[mask, _FORM_COLS].join(ledger.loc[mask, _LEDGER_COLS])
-    for col in ("heures_octroyees", "heures_banque", "heures_fonds", "montant_fonds"):
+    for col in _ZERO_WHEN_EMPTY:
         rows[col] = rows[col].astype(float).fillna(0.0)
     rows["categorie"] = _canonical_categories(ctx, rows["categorie"])
     return rows
 
 
-def granted_rows(ctx: Context, year: BankYear | None) -> pd.DataFrame:
-    """The adopted rows of the bank year of ``ctx.as_of``, decided by that date."""
+def _ns(d: dt.date) -> np.datetime64:
+    return np.datetime64(d, "ns")
+
+
+def _granted_mask(ctx: Context, year: BankYear | None) -> np.ndarray:
     forms, ledger = ctx.forms, ctx.ledger
     if year is None or forms.empty:
-        return _rows(ctx, pd.Series(False, index=forms.index))
-    decided = forms["date_decision"].isna() | (forms["date_decision"] <= _ts(ctx.as_of))
-    mask = ledger["adoptee"].astype(bool) & decided & (ledger["annee_banque"] == _ts(year.start))
-    return _rows(ctx, mask)
+        return np.zeros(len(forms), dtype=bool)
+    dd = forms["date_decision"].to_numpy(dtype="datetime64[ns]")
+    decided = np.isnat(dd) | (dd <= _ns(ctx.as_of))
+    return (ledger["adoptee"].to_numpy(dtype=bool) & decided
+            & (ledger["annee_banque"].to_numpy(dtype="datetime64[ns]") == _ns(year.start)))
+
+
+def granted_rows(ctx: Context, year: BankYear | None) -> pd.DataFrame:
+    """The adopted rows of the bank year of ``ctx.as_of``, decided by that date."""
+    return _rows(ctx, _granted_mask(ctx, year))
+
+
+def granted(ctx: Context, year: BankYear | None) -> Rows:
+    """``granted_rows`` as ``Rows``."""
+    return Rows.where(ctx, _granted_mask(ctx, year))
+
+
+def _sum(values: Any) -> float:
+    """``Series.sum()`` of a column (NaN skipped), bit for bit: pandas sums the same way."""
+    return float(np.nansum(np.asarray(values, dtype=float)))
+
+
+def _sort_key_columns(rows: Rows, cols: Sequence[str]) -> list[list]:
+    """Sort keys of ``rows`` by these columns, as ``DataFrame.sort_values`` orders them
+    (an empty date, or text, last)."""
+    keys = []
+    for col in cols:
+        values = rows[col]
+        if values.dtype.kind == "M":
+            ints = values.astype("int64").tolist()
+            keys.append([(True, 0) if n else (False, i) for n, i in zip(np.isnat(values).tolist(), ints)])
+        elif values.dtype.kind in "iuf":
+            keys.append([(v != v, 0 if v != v else v) for v in values.tolist()])
+        else:
+            keys.append([(m, "" if m else v) for v, m in zip(values.tolist(), pd.isna(values).tolist())])
+    return keys
+
+
+def sorted_rows(rows: Rows, cols: Sequence[str]) -> Rows:
+    """``rows`` sorted by ``cols`` (stable, empty values last), as ``sort_values(cols, kind="stable")``."""
+    keys = _sort_key_columns(rows, cols)
+    order = sorted(range(len(rows)), key=lambda i: tuple(k[i] for k in keys))
+    return rows.take(order)
 
 
 # --------------------------------------------------------------------------- shared sections
@@ -131,16 +244,32 @@ def plural(n: int, singular: str, plural_form: str) -> str:
     return f"{fmt.number(n, 0)} {singular if n < 2 else plural_form}"
 
 
-def _formatted(series: pd.Series, to_text) -> list[str]:
-    """``to_text`` of every value of a column, computed once per distinct value
-    (empty cells once too): dates and amounts repeat a lot over thousands of rows."""
-    codes, uniq = pd.factorize(series, use_na_sentinel=True)
-    texts = [to_text(v) for v in uniq] + [to_text(None)]
-    return [texts[c] for c in codes]
+def _formatted(values: Any, to_text) -> list[str]:
+    """``to_text`` of every value of a column, computed once per distinct value (an empty
+    cell, None, NaN or NaT, as ``to_text(None)``): dates and amounts repeat a lot."""
+    values = np.asarray(values)
+    if values.dtype.kind == "M":
+        values = values.astype("datetime64[us]")   # .tolist(): datetime (ns would give int)
+    empty = pd.isna(values).tolist()
+    memo: dict[Any, str] = {}
+    out = []
+    none = None
+    for v, missing in zip(values.tolist(), empty):
+        if missing:
+            if none is None:
+                none = to_text(None)
+            out.append(none)
+            continue
+        text = memo.get(v)
+        if text is None:
+            text = memo[v] = to_text(v)
+        out.append(text)
+    return out
 
 
-def _sources(frame: pd.DataFrame) -> list[str]:
-    return [_source(f, sh, int(r)) for f, sh, r in zip(frame["_file"], frame["_sheet"], frame["_row"])]
+def _sources(frame: Any) -> list[str]:
+    return [_source(f, sh, int(r)) for f, sh, r in zip(frame["_file"].tolist(), frame["_sheet"].tolist(),
+                                                       frame["_row"].tolist())]
 
 
 def _source(file: str, sheet: str | None, row: int | None, column: str | None = None) -> str:
@@ -262,10 +391,10 @@ def summary_view(year: BankYear | None, rows: pd.DataFrame) -> dict[str, Any] | 
     """The bank's balance in hours, union funds spent and left in dollars (totals only)."""
     if year is None:
         return None
-    used = float(rows["heures_banque"].sum())
-    in_funds = float(rows["heures_fonds"].sum())
-    spent = float(rows["montant_fonds"].sum())
-    granted = float(rows["heures_octroyees"].sum())
+    used = _sum(rows["heures_banque"])
+    in_funds = _sum(rows["heures_fonds"])
+    spent = _sum(rows["montant_fonds"])
+    granted = _sum(rows["heures_octroyees"])
     balance = year.hours - used
     left = year.budget - spent
     return {
@@ -344,8 +473,9 @@ def _fold(text: str) -> str:
 
 def member_groups(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Per member (matricule, « — » when absent): rows, hours granted, their value; raw figures."""
-    keys = rows["matricule"].fillna("—").tolist()
-    groups = group_sums(keys, [rows["heures_octroyees"].to_numpy(), rows["valeur"].to_numpy()])
+    matricules = np.asarray(rows["matricule"])
+    keys = ["—" if m else v for v, m in zip(matricules.tolist(), pd.isna(matricules).tolist())]
+    groups = group_sums(keys, [rows["heures_octroyees"], rows["valeur"]])
     return [{"matricule": m, "lignes": n, "heures": h, "valeur": v} for m, (n, (h, v)) in groups.items()]
 
 
@@ -368,10 +498,10 @@ def members_view(rows: pd.DataFrame, names: dict[str, str], with_money: bool,
             item["montant_valeur"] = float(g["valeur"])
         items.append(item)
     items.sort(key=lambda i: (_fold(i["nom"]), i["matricule"]))
-    total_h = rows["heures_octroyees"].sum()
+    total_h = _sum(rows["heures_octroyees"])
     total = {"heures": fmt.hours(total_h), "heures_valeur": float(total_h), "lignes": len(rows)}
     if with_money:
-        total_v = rows["valeur"].sum()
+        total_v = _sum(rows["valeur"])
         total["montant"] = fmt.money(total_v)
         total["montant_valeur"] = float(total_v)
     return {"lignes": items, "total": total}
@@ -379,13 +509,13 @@ def members_view(rows: pd.DataFrame, names: dict[str, str], with_money: bool,
 
 def hours_total(rows: pd.DataFrame) -> dict[str, Any]:
     """The total line of an hours table: every row granted, its hours."""
-    total = float(rows["heures_octroyees"].sum())
+    total = _sum(rows["heures_octroyees"])
     return {"heures": fmt.hours(total), "heures_valeur": total, "lignes": len(rows)}
 
 
 def category_items(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Hours granted per category, the largest first (ties in the order of their first row)."""
-    groups = group_sums(rows["categorie"].tolist(), [rows["heures_octroyees"].to_numpy()])
+    groups = group_sums(np.asarray(rows["categorie"]).tolist(), [rows["heures_octroyees"]])
     ordered = sorted(groups.items(), key=lambda kv: -kv[1][1][0])   # stable: ties keep their order
     return [{"categorie": c, "heures": fmt.hours(h), "heures_valeur": float(h), "lignes": n}
             for c, (n, (h,)) in ordered]
@@ -433,12 +563,12 @@ def month_items(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date) -> li
     """Hours granted by month of activity, every month of the period (zero included)."""
     if year is None:
         return []
-    activity = rows["date_activite"].to_numpy(dtype="datetime64[ns]")
+    activity = np.asarray(rows["date_activite"], dtype="datetime64[ns]")
     last = as_of
     latest = _latest(activity)
     if latest is not None:
         last = max(last, latest)
-    per = group_sums(_month_keys(activity), [rows["heures_octroyees"].to_numpy()])
+    per = group_sums(_month_keys(activity), [rows["heures_octroyees"]])
     items = []
     for m in _months(year.start, min(last, year.end)):
         n, (h,) = per.get(m, (0, [0.0]))
@@ -469,14 +599,13 @@ def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, cha
     charges them; the activity date when a row has no decision date), with cumulative totals."""
     if year is None:
         return {"lignes": [], "graphique": None, "total": None}
-    decided = rows["date_decision"].to_numpy(dtype="datetime64[ns]")
-    when = np.where(np.isnat(decided), rows["date_activite"].to_numpy(dtype="datetime64[ns]"), decided)
+    decided = np.asarray(rows["date_decision"], dtype="datetime64[ns]")
+    when = np.where(np.isnat(decided), np.asarray(rows["date_activite"], dtype="datetime64[ns]"), decided)
     first, last = year.start, min(as_of, year.end)
     earliest = _earliest(when)
     if earliest is not None:  # a row decided before the renewal or after the year's end keeps its month
         first, last = min(first, earliest), max(last, _latest(when))
-    per = group_sums(_month_keys(when), [rows["heures_octroyees"].to_numpy(), rows["heures_banque"].to_numpy(),
-                                         rows["montant_fonds"].to_numpy()])
+    per = group_sums(_month_keys(when), [rows["heures_octroyees"], rows["heures_banque"], rows["montant_fonds"]])
     items, cum_h, cum_bank, cum_funds = [], 0.0, 0.0, 0.0
     for m in _months(first, last):
         _n, (h, bank, funds) = per.get(m, (0, [0.0, 0.0, 0.0]))
@@ -501,7 +630,7 @@ def bank_use_view(rows: pd.DataFrame, year: BankYear | None, as_of: dt.date, cha
         year.hours if year.hours == year.hours else None, f"Banque : {fmt.hours(year.hours)}",
         fmt.hours, "Cumul des heures accordées",
     )
-    total = float(rows["heures_octroyees"].sum())
+    total = _sum(rows["heures_octroyees"])
     return {"lignes": items, "graphique": chart,
             "total": {"heures": fmt.hours(total), "heures_valeur": total,
                       "solde": items[-1]["solde"] if items else fmt.hours(year.hours),
@@ -544,8 +673,8 @@ class Shared:
         return bank_year(self.ctx)
 
     @cached_property
-    def rows(self) -> pd.DataFrame:
-        return granted_rows(self.ctx, self.year)
+    def rows(self) -> Rows:
+        return granted(self.ctx, self.year)
 
     @cached_property
     def files(self) -> list[dict[str, Any]]:
