@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ... import formatting as fmt
@@ -44,52 +45,68 @@ def reconciliation_view(ctx: Context) -> dict[str, Any]:
     lines = rec.lines
     names = ctx.names
     forms, led = ctx.forms, ctx.ledger
+    # Plain columns, looked up by position: a ``loc`` per line builds a Series each time.
+    st_pos = {label: i for i, label in enumerate(st.index.tolist())}
+    st_cols = {c: st[c].tolist() for c in ("matricule", "date_activite", "heures", "montant", "_file", "_sheet", "_row")}
+    st_cols["date_activite"] = [None if pd.isna(d) else d for d in st["date_activite"].tolist()]
+    heures, montant = st["heures"].to_numpy(dtype=float), st["montant"].to_numpy(dtype=float)
 
     def billed_item(i) -> dict[str, Any]:
-        s = st.loc[i]
-        return {"membre": _member(names, s["matricule"]),
-                "date": fmt.date(s["date_activite"]) if pd.notna(s["date_activite"]) else "date illisible",
-                "heures": fmt.hours(s["heures"]), "montant": fmt.money(s["montant"]),
-                "source": _source(s["_file"], s["_sheet"], int(s["_row"]))}
+        k = st_pos[i]
+        day = st_cols["date_activite"][k]
+        return {"membre": _member(names, st_cols["matricule"][k]),
+                "date": fmt.date(day) if day is not None else "date illisible",
+                "heures": fmt.hours(st_cols["heures"][k]), "montant": fmt.money(st_cols["montant"][k]),
+                "source": _source(st_cols["_file"][k], st_cols["_sheet"][k], int(st_cols["_row"][k]))}
 
-    ok = lines.index[(lines["statut"] == CONCORDE).to_numpy()]
-    ecart = lines.index[(lines["statut"] == ECART).to_numpy()]
-    unauth = lines.index[(lines["statut"] == NON_AUTORISE).to_numpy()]
+    status = lines["statut"].to_numpy()
+    ok = lines.index[(status == CONCORDE)]
+    ecart = lines.index[(status == ECART)]
+    unauth = lines.index[(status == NON_AUTORISE)]
+    line_pos = {label: i for i, label in enumerate(lines.index.tolist())}
+    line_cols = {c: lines[c].tolist() for c in ("form_id", "heures_attendues", "ecart_heures", "montant_attendu",
+                                                "ecart_montant")}
+
+    def where(fid: int) -> str:
+        return _source(forms.at[fid, "_file"], forms.at[fid, "_sheet"], int(forms.at[fid, "_row"]))
+
     differences = []
     for i in ecart:
-        r = lines.loc[i]
+        k = line_pos[i]
         item = billed_item(i)
-        fid = int(r["form_id"])
         item.update({
-            "heures_attendues": fmt.hours(r["heures_attendues"]),
-            "ecart_heures": _signed(r["ecart_heures"], fmt.hours),
-            "montant_attendu": fmt.money(r["montant_attendu"]),
-            "ecart_montant": _signed(r["ecart_montant"], fmt.money),
-            "formulaire": _source(forms.at[fid, "_file"], forms.at[fid, "_sheet"], int(forms.at[fid, "_row"])),
+            "heures_attendues": fmt.hours(line_cols["heures_attendues"][k]),
+            "ecart_heures": _signed(line_cols["ecart_heures"][k], fmt.hours),
+            "montant_attendu": fmt.money(line_cols["montant_attendu"][k]),
+            "ecart_montant": _signed(line_cols["ecart_montant"][k], fmt.money),
+            "formulaire": where(int(line_cols["form_id"][k])),
         })
         differences.append(item)
     unbilled = []
     for fid in rec.unbilled:
-        f = forms.loc[fid]
-        unbilled.append({"membre": _member(names, f["matricule"]), "date": fmt.date(f["date_activite"]),
+        unbilled.append({"membre": _member(names, forms.at[fid, "matricule"]), "date": fmt.date(forms.at[fid, "date_activite"]),
                          "heures": fmt.hours(led.at[fid, "heures_octroyees"]),
                          "montant": fmt.money(led.at[fid, "montant_employeur"]),
-                         "depot": fmt.date(f["date_depot"]),
-                         "source": _source(f["_file"], f["_sheet"], int(f["_row"]))})
+                         "depot": fmt.date(forms.at[fid, "date_depot"]),
+                         "source": where(fid)})
+
+    def total(values: np.ndarray, labels) -> float:
+        return float(np.nansum(values[[st_pos[i] for i in labels]]))
+
     files = sorted({_text(x) for x in st["_file"]})
     return {
         "releve": True,
         "delai": delai,
         "note": None,
         "fichiers": ", ".join(files) if files else "feuille vide",
-        "facture": {"lignes": len(st), "heures": fmt.hours(st["heures"].sum()),
-                    "montant": fmt.money(st["montant"].sum()), "montant_valeur": float(st["montant"].sum())},
-        "concordantes": {"lignes": len(ok), "heures": fmt.hours(st.loc[ok, "heures"].sum()),
-                         "montant": fmt.money(st.loc[ok, "montant"].sum())},
+        "facture": {"lignes": len(st), "heures": fmt.hours(float(np.nansum(heures))),
+                    "montant": fmt.money(float(np.nansum(montant))), "montant_valeur": float(np.nansum(montant))},
+        "concordantes": {"lignes": len(ok), "heures": fmt.hours(total(heures, ok)),
+                         "montant": fmt.money(total(montant, ok))},
         "ecarts": differences,
         "non_autorisees": [billed_item(i) for i in unauth],
-        "non_autorisees_montant": fmt.money(st.loc[unauth, "montant"].sum()),
-        "non_autorisees_montant_valeur": float(st.loc[unauth, "montant"].sum()),
+        "non_autorisees_montant": fmt.money(total(montant, unauth)),
+        "non_autorisees_montant_valeur": total(montant, unauth),
         "non_facturees": unbilled,
         "majoration": fmt.number(ctx.params.majoration_pct),
     }
