@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from ... import formatting as fmt
 from ...account.ledger import bank_years
@@ -62,7 +63,38 @@ def _as_date(value: Any) -> dt.date:
 
 
 def bank_year(ctx: Context) -> BankYear | None:
-    """The bank year (as the ledger cuts them) that contains ``ctx.as_of``, or None."""
+    """The bank year (as the ledger cuts them, ``account.ledger.bank_years``) that contains
+    ``ctx.as_of``, or None. The bank sheet has a few rows: its years are cut here in plain
+    Python, the same way (``tests/test_reports_speed.py`` compares the two)."""
+    bank = ctx.data.bank
+    try:
+        starts = bank["date_renouvellement"].to_numpy(dtype="datetime64[ns]").view("int64").tolist()
+        hours = bank["heures_allouees"].to_numpy(dtype=float).tolist()
+        budget = bank["budget_fonds"].to_numpy(dtype=float).tolist()
+    except (KeyError, TypeError, ValueError):   # not the reader's dtypes: the ledger's own way
+        return _bank_year_frame(ctx)
+    nat = np.iinfo(np.int64).min
+    first: dict[int, tuple[float, float]] = {}
+    for start, h, b in zip(starts, hours, budget):   # the first row of a renewal date wins
+        if start != nat and start not in first:
+            first[start] = (0.0 if h != h else h, 0.0 if b != b else b)
+    ordered = sorted(first)
+    day = _ts(ctx.as_of).value
+    hit = None
+    for i, start in enumerate(ordered):
+        if i + 1 < len(ordered):
+            end = pd.Timestamp(ordered[i + 1]) - pd.Timedelta(days=1)
+        else:
+            end = pd.Timestamp(start) + relativedelta(years=1) - pd.Timedelta(days=1)
+        if start <= day <= end.value:
+            hit = (start, end)
+    if hit is None:
+        return None
+    h, b = first[hit[0]]
+    return BankYear(_as_date(pd.Timestamp(hit[0])), _as_date(hit[1]), float(h), float(b))
+
+
+def _bank_year_frame(ctx: Context) -> BankYear | None:
     years = bank_years(ctx.data.bank)
     hit = years[(years["debut"] <= _ts(ctx.as_of)) & (years["fin"] >= _ts(ctx.as_of))]
     if hit.empty:
