@@ -19,11 +19,12 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import io
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, nodes
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
@@ -135,9 +136,14 @@ class _Template(Template):
 
 def _escape_output(value: Any) -> str:
     """``markupsafe.escape`` for a printed value, without copying what needs no escaping:
-    Markup (filters' and macros' output) as it is, an int as its digits."""
+    Markup (filters' and macros' output) as it is, an int as its digits, a text without
+    any of ``&<>'"`` as it is (the output is text: it need not be a Markup object)."""
     kind = type(value)
     if kind is Markup:
+        return value
+    if kind is str:
+        if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
+            return escape(value)
         return value
     if kind is int:
         return str(value)
@@ -146,8 +152,25 @@ def _escape_output(value: Any) -> str:
 
 class _CodeGenerator(CodeGenerator):
     """Compiles ``{{ value }}`` to ``environment.escape_output(value)`` instead of
-    ``escape(value)`` (which copies every Markup into a new one): a report prints
-    hundreds of thousands of values."""
+    ``escape(value)`` (which copies every Markup into a new one), and ``name.key`` to a
+    dict lookup when ``name`` is a dict holding ``key`` (``environment.getattr``
+    otherwise): a report prints hundreds of thousands of values from the views' dicts."""
+
+    def visit_Getattr(self, node: Any, frame: Any) -> None:
+        if self.environment.is_async or not (isinstance(node.node, nodes.Name) and node.node.ctx == "load"):
+            super().visit_Getattr(node, frame)
+            return
+        self.write("(")
+        stream, self.stream = self.stream, io.StringIO()
+        try:
+            self.visit(node.node, frame)
+            ref = self.stream.getvalue()
+        finally:
+            self.stream = stream
+        key = repr(node.attr)
+        if ref.isidentifier():   # a plain local: evaluated again at no cost
+            self.write(f"{ref}[{key}] if type({ref}) is dict and {key} in {ref} else ")
+        self.write(f"environment.getattr({ref}, {key}))")
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
