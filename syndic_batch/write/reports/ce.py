@@ -63,7 +63,8 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
         if not found:
             item["constats"], item["mots"] = [], []
             continue
-        found = sort_findings(found)
+        if len(found) > 1:
+            found = sort_findings(found)
         item["constats"] = [_finding_view(f) for f in found]
         item["mots"] = findings_in_a_word(found)
     return items
@@ -76,6 +77,11 @@ def findings_in_a_word(found: list[Finding]) -> list[dict[str, str]]:
     """The findings of one form for the decision sheet, one word each: the article
     (« 4.5 ») or, for a check without one, the rule (« doublon »); once per word, with
     the most severe severity, erreurs first. The letter (E, A, I) survives black-and-white printing."""
+    if len(found) == 1:
+        f = found[0]
+        sev = f.severity
+        return [{"mot": f.article or f.rule, "severite": sev, "lettre": _SEVERITY_LETTER[sev],
+                 "libelle": SEVERITY_LABELS[sev]}]
     best: dict[str, str] = {}
     for f in found:
         word = f.article or f.rule

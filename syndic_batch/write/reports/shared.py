@@ -256,8 +256,34 @@ def _sort_key_columns(rows: Rows, cols: Sequence[str]) -> list[list]:
     return keys
 
 
+def _lexsort_order(rows: Rows, cols: Sequence[str]) -> np.ndarray | None:
+    """The same order as ``_sort_key_columns`` with numpy (None when a column's values
+    cannot be ordered that way: the plain sort then decides)."""
+    keys: list[np.ndarray] = []
+    for col in cols:
+        values = rows[col]
+        if values.dtype.kind == "M":
+            empty = np.isnat(values)
+            keys += [empty, np.where(empty, 0, values.astype("int64"))]
+        elif values.dtype.kind in "iu":
+            keys.append(values)
+        elif values.dtype.kind == "f":
+            empty = np.isnan(values)
+            keys += [empty, np.where(empty, 0.0, values)]
+        else:
+            if not all(type(v) is str for v in pd.unique(values[~pd.isna(values)])):
+                return None
+            codes, _ = pd.factorize(values, sort=True, use_na_sentinel=True)   # code point order
+            keys += [codes < 0, codes]
+    return np.lexsort(keys[::-1])   # the last key first; stable, as the plain sort
+
+
 def sorted_rows(rows: Rows, cols: Sequence[str]) -> Rows:
     """``rows`` sorted by ``cols`` (stable, empty values last), as ``sort_values(cols, kind="stable")``."""
+    if len(rows) > FACTORIZE_FROM:
+        order = _lexsort_order(rows, cols)
+        if order is not None:
+            return rows.take(order)
     keys = _sort_key_columns(rows, cols)
     order = sorted(range(len(rows)), key=lambda i: tuple(k[i] for k in keys))
     return rows.take(order)
@@ -276,10 +302,19 @@ def plural(n: int, singular: str, plural_form: str) -> str:
     return f"{fmt.number(n, 0)} {singular if n < 2 else plural_form}"
 
 
+# Above this many values, ``_formatted`` finds the distinct ones with pandas (C speed);
+# below, a plain loop costs less than the call.
+FACTORIZE_FROM = 1024
+
+
 def _formatted(values: Any, to_text) -> list[str]:
     """``to_text`` of every value of a column, computed once per distinct value (an empty
     cell, None, NaN or NaT, as ``to_text(None)``): dates and amounts repeat a lot."""
     values = np.asarray(values)
+    if len(values) > FACTORIZE_FROM:
+        codes, uniq = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+        texts = np.array([to_text(v) for v in uniq] + [to_text(None)], dtype=object)
+        return texts[codes].tolist()   # code -1 (empty): the last text
     if values.dtype.kind == "M":
         values = values.astype("datetime64[us]")   # .tolist(): datetime (ns would give int)
     empty = pd.isna(values).tolist()
@@ -304,15 +339,22 @@ def _sources(frame: Any) -> list[str]:
                                                        frame["_row"].tolist())]
 
 
+@functools.lru_cache(maxsize=4096)
+def _source_head(file: str, sheet: str | None) -> str:
+    return f"{file}, feuille « {sheet} »" if sheet else f"{file}"
+
+
 def _source(file: str, sheet: str | None, row: int | None, column: str | None = None) -> str:
-    parts = [file]
-    if sheet:
-        parts.append(f"feuille « {sheet} »")
+    """``fichier.xlsx, feuille « Formulaire », ligne 12, colonne « Heures »`` (each part when known)."""
+    try:
+        text = _source_head(file, sheet)
+    except TypeError:   # an unhashable value: not from the reader, formatted all the same
+        text = f"{file}, feuille « {sheet} »" if sheet else f"{file}"
     if row:
-        parts.append(f"ligne {row}")
+        text = f"{text}, ligne {row}"
     if column:
-        parts.append(f"colonne « {column} »")
-    return ", ".join(parts)
+        text = f"{text}, colonne « {column} »"
+    return text
 
 
 def _plan_rows_by_file(ctx: Context) -> dict[str, int]:
