@@ -236,12 +236,15 @@ def content_security_policy(css: str) -> str:
             "base-uri 'none'; form-action 'none'")
 
 
-def stream_report(name: str, view: dict[str, Any], env: Environment | None = None) -> Iterator[str]:
+def stream_report(name: str, view: dict[str, Any], env: Environment | None = None,
+                  base_css: str | None = None) -> Iterator[str]:
     """The report's HTML, piece by piece (``Template.generate``): written as it comes,
-    a large report is never one string in memory."""
+    a large report is never one string in memory. ``base_css``: ``rapport.css``'s text,
+    when already read."""
     env = env or environment()
-    css = (templates_dir() / "rapports" / CSS_FILE).read_text(encoding="utf-8")
-    css += page_css(view["rapport"]["pied"])
+    if base_css is None:
+        base_css = (templates_dir() / "rapports" / CSS_FILE).read_text(encoding="utf-8")
+    css = base_css + page_css(view["rapport"]["pied"])
     return env.get_template(f"{name}.html").generate(
         **view, css=Markup(css), csp=content_security_policy(css))
 
@@ -255,10 +258,11 @@ def write_reports(ctx: Context, findings: list[Finding], out_dir: Path) -> list[
     out_dir = Path(out_dir)
     env = environment()
     shared = Shared(ctx, findings)   # what the three reports compute alike, once
+    base_css = (templates_dir() / "rapports" / CSS_FILE).read_text(encoding="utf-8")
     paths = []
     for name in REPORT_NAMES:
         path = out_dir / f"{name}.html"
-        chunks = stream_report(name, BUILDERS[name](ctx, findings, shared), env)
+        chunks = stream_report(name, BUILDERS[name](ctx, findings, shared), env, base_css)
         with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.writelines(chunks)
         paths.append(path)

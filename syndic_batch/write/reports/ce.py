@@ -22,7 +22,7 @@ from .rapprochement import reconciliation_view
 from .changements import MAX_LIGNES as MAX_CHANGEMENTS
 from .changements import changes_view
 from .shared import (SANS_CATEGORIE, SEVERITY_LABELS, BankYear, Rows, Shared, _finding_view, _formatted, _sources, _sum, _text,
-                     next_and_previous_ce, plural, severity_counts, sorted_rows)
+                     row_names, next_and_previous_ce, plural, severity_counts, sorted_rows)
 
 # Articles whose avertissement asks the CE for a decision (4.2 exception, 4.4 top-up, 4.5 overtime).
 DECISION_ARTICLES = ("4.2", "4.4", "4.5")
@@ -46,7 +46,7 @@ def _form_items(ctx: Context, ids: list[int], names: dict[str, str], state: pd.S
         "id": [int(i) for i in ids],
         "source": _sources(forms),
         "matricule": _formatted(forms["matricule"], _text),
-        "nom": [names.get(m, _text(n)) for m, n in zip(forms["matricule"].tolist(), forms["nom"].tolist())],
+        "nom": row_names(names, forms["matricule"].tolist(), forms["nom"].tolist()),
         "date_activite": _formatted(forms["date_activite"], fmt.date),
         "date_courte": _formatted(forms["date_activite"], short_date),
         "categorie": _formatted(forms["categorie_saisie"], lambda v: _text(v, SANS_CATEGORIE)),
@@ -210,7 +210,7 @@ def adopted_since_view(ctx: Context, prev_ce: dt.date | None, year: BankYear | N
     cols = {
         "source": _sources(rows),
         "matricule": _formatted(rows["matricule"], _text),
-        "nom": [names.get(m, _text(n)) for m, n in zip(rows["matricule"].tolist(), rows["nom"].tolist())],
+        "nom": row_names(names, rows["matricule"].tolist(), rows["nom"].tolist()),
         "date_activite": _formatted(rows["date_activite"], short_date),
         "categorie": rows["categorie"].tolist(),
         "heures": _formatted(rows["heures_octroyees"], fmt.hours),

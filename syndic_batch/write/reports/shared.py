@@ -294,7 +294,22 @@ def sorted_rows(rows: Rows, cols: Sequence[str]) -> Rows:
 
 def _text(value: Any, default: str = "—") -> str:
     """A text cell for display: the default when it is empty (None, NaN or NA)."""
+    if type(value) is str:
+        return value
     return default if value is None or pd.isna(value) else str(value)
+
+
+_ABSENT = object()
+
+
+def row_names(names: dict[str, str], matricules: Iterable[Any], typed: Iterable[Any]) -> list[str]:
+    """Each row's member name: the one ``names`` has for its matricule (``ctx.names``), else
+    the name typed on the row (« — » when empty)."""
+    out = []
+    for m, n in zip(matricules, typed):
+        known = names.get(m, _ABSENT)
+        out.append(_text(n) if known is _ABSENT else known)
+    return out
 
 
 def plural(n: int, singular: str, plural_form: str) -> str:
