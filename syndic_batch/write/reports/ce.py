@@ -97,7 +97,12 @@ def short_date(value: Any) -> str:
     """``14 sept. 2026`` (the decision sheet's narrow date column), ``1er juin 2026``."""
     if value is None or pd.isna(value):
         return "—"
-    d = pd.Timestamp(value).date()
+    return _short_date_text(pd.Timestamp(value).date())
+
+
+@functools.lru_cache(maxsize=8192)
+def _short_date_text(d: dt.date) -> str:
+    """Babel's ``format_date`` costs ~100 µs: each distinct day is formatted once."""
     text = format_date(d, format="d MMM y", locale=fmt.LOCALE)
     return "1er" + text[1:] if d.day == 1 else text
 
