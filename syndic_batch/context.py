@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_PARAMS, Params
@@ -35,6 +36,100 @@ class Context:
     def forms(self) -> pd.DataFrame:
         return self.data.forms
 
+    # ------------------------------------------------------------------ shared columns
+    # Every rule reads a few columns of the forms as numpy arrays, compares the folded
+    # text of a few others, asks which cells are blank: each is computed once per run
+    # here (a pandas operation costs tens of microseconds however few the rows, and
+    # ~40 rules ask the same questions). The arrays are positional (row i of ``forms``)
+    # and shared: never modify them.
+
+    def _columns(self) -> dict:
+        forms = self.data.forms
+        cache = self.__dict__.get("_column_cache")
+        if cache is None or cache["forms"] is not forms:  # a test may swap the frame
+            cache = self.__dict__["_column_cache"] = {"forms": forms}
+        return cache
+
+    def values(self, key: str) -> np.ndarray:
+        """``forms[key].to_numpy()``: floats for numbers, ``datetime64[ns]`` for dates,
+        objects for text."""
+        cache = self._columns()
+        hit = cache.get(("v", key))
+        if hit is None:
+            hit = cache[("v", key)] = self.data.forms[key].to_numpy()
+        return hit
+
+    def present(self, key: str) -> np.ndarray:
+        """Per row: the typed value of ``key`` is not missing (``notna``)."""
+        cache = self._columns()
+        hit = cache.get(("p", key))
+        if hit is None:
+            hit = cache[("p", key)] = self.data.forms[key].notna().to_numpy()
+        return hit
+
+    def fold_codes(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, keys): ``text.fold`` of column ``key`` as one code per row into
+        ``keys`` (the folded distinct values, then ``""`` for the empty cells at code -1)."""
+        cache = self._columns()
+        hit = cache.get(("f", key))
+        if hit is None:
+            from .text import fold
+
+            codes, uniques = pd.factorize(self.data.forms[key])
+            keys = np.array([fold(v) for v in uniques] + [""], dtype=object)
+            hit = cache[("f", key)] = (codes, keys)
+        return hit
+
+    def folded(self, key: str) -> np.ndarray:
+        """``text.fold`` of every value of column ``key`` (``""`` when empty)."""
+        cache = self._columns()
+        hit = cache.get(("F", key))
+        if hit is None:
+            codes, keys = self.fold_codes(key)
+            hit = cache[("F", key)] = keys[codes]
+        return hit
+
+    def folded_in(self, key: str, folded_values) -> np.ndarray:
+        """Per row: the folded value of column ``key`` is one of ``folded_values``
+        (each distinct value looked at once)."""
+        codes, keys = self.fold_codes(key)
+        wanted = set(folded_values)
+        return np.array([k in wanted for k in keys], dtype=bool)[codes]
+
+    def written(self, key: str) -> np.ndarray:
+        """Per row: the folded value of column ``key`` is not empty."""
+        cache = self._columns()
+        hit = cache.get(("w", key))
+        if hit is None:
+            hit = cache[("w", key)] = ~self.folded_in(key, ("",))
+        return hit
+
+    def blank(self, key: str) -> np.ndarray:
+        """Per row: nothing was written in field ``key``'s cell (``InboxData.blank_cells``)."""
+        cache = self._columns()
+        hit = cache.get(("b", key))
+        if hit is None:
+            from .read.fields import FORMS
+
+            hit = cache[("b", key)] = self.data.blank_cells(FORMS, key).to_numpy(dtype=bool)
+        return hit
+
+    def with_column(self, key: str) -> np.ndarray:
+        """Per form row: its sheet has a column for field ``key``."""
+        cache = self._columns()
+        hit = cache.get(("c", key))
+        if hit is None:
+            with_col = [src for src, s in self.data.sources.items() if key in s.columns]
+            hit = cache[("c", key)] = np.isin(self.values("_src"), with_col)
+        return hit
+
+    @cached_property
+    def adopted(self) -> np.ndarray:
+        """Per form row: the CE adopted it (``decisions == ADOPTEE``)."""
+        from .account.reference import ADOPTEE
+
+        return (self.decisions.to_numpy() == ADOPTEE)
+
     @cached_property
     def rates(self) -> pd.DataFrame:
         """Per form row (same index as ``forms``): the rate of art. 2 and how it was found.
@@ -57,7 +152,7 @@ class Context:
         adoptee, refusee, en-depot, non-decidee, inconnue)."""
         from .account.reference import decision_states
 
-        return decision_states(self.data.forms, self.params)
+        return decision_states(self.data.forms, self.params, self.fold_codes("decision_ce"))
 
     @cached_property
     def ce_meetings(self):

@@ -61,82 +61,114 @@ def bank_years(bank: pd.DataFrame) -> pd.DataFrame:
 
 def bank_year_of(dates: pd.Series, years: pd.DataFrame) -> pd.Series:
     """The renewal date of the bank year containing each date (NaT if none)."""
-    out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
+    pos = year_positions(dates.to_numpy(dtype="datetime64[ns]"), years)
+    starts = years["debut"].to_numpy(dtype="datetime64[ns]")
+    out = np.full(len(pos), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[pos >= 0] = starts[pos[pos >= 0]]
+    return pd.Series(out, index=dates.index, dtype="datetime64[ns]")
+
+
+def year_positions(d: np.ndarray, years: pd.DataFrame) -> np.ndarray:
+    """Per date (datetime64): the position in ``years`` of the bank year containing it, -1 if none."""
+    pos = np.full(len(d), -1, dtype=np.intp)
     if years.empty:
-        return out
+        return pos
     starts = years["debut"].to_numpy(dtype="datetime64[ns]")
     ends = years["fin"].to_numpy(dtype="datetime64[ns]")
-    d = dates.to_numpy(dtype="datetime64[ns]")
-    pos = np.searchsorted(starts, d, side="right") - 1
-    ok = ~np.isnat(d) & (pos >= 0)
-    ok[ok] = d[ok] <= ends[pos[ok]]
-    out[ok] = starts[pos[ok]]
-    return out
+    at = np.searchsorted(starts, d, side="right") - 1
+    ok = ~np.isnat(d) & (at >= 0)
+    ok[ok] = d[ok] <= ends[at[ok]]
+    pos[ok] = at[ok]
+    return pos
+
+
+_LAST = np.iinfo(np.int64).max
+
+
+def _date_key(values: np.ndarray) -> np.ndarray:
+    """A date column as int64 sort keys, empty dates last."""
+    d = values.astype("datetime64[ns]", copy=False).view("i8")
+    return np.where(d == np.iinfo(np.int64).min, _LAST, d)
+
+
+def charge_positions(forms: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    """The rows at positions ``pos`` in the order they are charged: decision date,
+    activity date, file, row (empty dates last; a stable sort)."""
+    pos = np.asarray(pos, dtype=np.intp)
+    if len(pos) == 0:
+        return pos
+    files = forms["_file"].to_numpy(dtype=object)[pos]
+    _, file_rank = np.unique(files, return_inverse=True)
+    o = np.lexsort((forms["_row"].to_numpy()[pos], file_rank.reshape(-1),
+                    _date_key(forms["date_activite"].to_numpy()[pos]),
+                    _date_key(forms["date_decision"].to_numpy()[pos])))
+    return pos[o]
 
 
 def charge_order(forms: pd.DataFrame, ids: pd.Index) -> pd.Index:
     """The rows ``ids`` in the order they are charged: decision date, activity date,
     file, row (empty dates last)."""
-    sub = forms.loc[ids, ["date_decision", "date_activite", "_file", "_row"]]
-    return sub.sort_values(["date_decision", "date_activite", "_file", "_row"], na_position="last",
-                           kind="mergesort").index
+    pos = forms.index.get_indexer(ids)
+    return forms.index[charge_positions(forms, pos)]
 
 
-def round_cents(values: pd.Series) -> pd.Series:
+def round_cents(values):
     """Money rounded half up to the cent (NaN stays NaN): every dollar figure of
     the ledger is, so that the deposit, the messages and the reports add up."""
     return np.floor(values * 100 + 0.5 + 1e-7) / 100
 
 
 def build_ledger(ctx) -> pd.DataFrame:
+    """In numpy over positions (one frame built at the end): a pandas operation costs
+    more than the arithmetic on a small inbox, and the values are the same."""
     forms = ctx.forms
-    adopted = ctx.decisions == ADOPTEE
-    granted = hours_granted(forms, adopted)
-    rate = ctx.rates["taux"].astype(float)
+    n = len(forms)
+    adopted = ctx.adopted
+    accorded = forms["heures_accordees"].to_numpy(dtype=float)
+    h = np.where(np.isnan(accorded), forms["heures_demandees"].to_numpy(dtype=float), accorded)
+    h = np.where(np.isnan(h), 0.0, h)
+    h = np.where(h < 0.0, 0.0, h)
+    granted = np.where(adopted, h, 0.0)
+    rate = ctx.rates["taux"].to_numpy(dtype=float)
     years = bank_years(ctx.data.bank)
-    year = bank_year_of(forms["date_activite"], years).where(adopted)
+    ypos = np.where(adopted, year_positions(forms["date_activite"].to_numpy(dtype="datetime64[ns]"), years), -1)
+    starts = years["debut"].to_numpy(dtype="datetime64[ns]")
+    year = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    year[ypos >= 0] = starts[ypos[ypos >= 0]]
 
-    led = pd.DataFrame(index=forms.index)
-    led["adoptee"] = adopted
-    led["heures_octroyees"] = granted
-    led["taux"] = rate
-    led["valeur"] = round_cents(granted * rate).where(adopted, 0.0)
-    led["annee_banque"] = year
-    led["heures_banque"] = 0.0
-    led["heures_fonds"] = 0.0
-    led["montant_fonds"] = 0.0
-    led["fonds_cumules"] = 0.0
-    led["budget_fonds"] = np.nan
-    led["depasse_banque"] = False
-    led["depasse_budget"] = False
-    led["majoration"] = 0.0
-    led["montant_employeur"] = led["valeur"]
-
-    charged = charge_order(forms, forms.index[(adopted & year.notna()).to_numpy()])
-    if len(charged) == 0:
-        return led
-    c = pd.DataFrame({"annee": year[charged], "h": granted[charged], "taux": rate[charged]})
-    alloc = c["annee"].map(dict(zip(years["debut"], years["heures"])))
-    budget = c["annee"].map(dict(zip(years["debut"], years["budget"])))
-
-    cum = c.groupby("annee")["h"].cumsum()
-    before = cum - c["h"]
-    bank_h = (alloc - before).clip(lower=0.0).clip(upper=c["h"])
-    funds_h = c["h"] - bank_h
-    funds_d = round_cents(funds_h * c["taux"] * ctx.params.facteur_majoration)
-    fcum = funds_d.fillna(0.0).groupby(c["annee"]).cumsum()
-    fbefore = fcum - funds_d.fillna(0.0)
-
-    led.loc[charged, "heures_banque"] = bank_h
-    led.loc[charged, "heures_fonds"] = funds_h
-    led.loc[charged, "montant_fonds"] = funds_d
-    led.loc[charged, "fonds_cumules"] = fcum
-    led.loc[charged, "budget_fonds"] = budget
-    led.loc[charged, "depasse_banque"] = (before <= alloc + EPS) & (cum > alloc + EPS)
-    led.loc[charged, "depasse_budget"] = (fbefore <= budget + EPS) & (fcum > budget + EPS)
-    # The surcharge in dollars (what the employer adds to the funds hours it bills), and what the
-    # release costs in all: its value (hours × rate) plus that surcharge — the reconciliation's base.
-    surcharge = (funds_d - round_cents(funds_h * c["taux"])).fillna(0.0)
-    led.loc[charged, "majoration"] = surcharge
-    led.loc[charged, "montant_employeur"] = round_cents(led.loc[charged, "valeur"] + surcharge)
-    return led
+    valeur = np.where(adopted, round_cents(granted * rate), 0.0)
+    cols = {
+        "adoptee": adopted, "heures_octroyees": granted, "taux": rate, "valeur": valeur, "annee_banque": year,
+        "heures_banque": np.zeros(n), "heures_fonds": np.zeros(n), "montant_fonds": np.zeros(n),
+        "fonds_cumules": np.zeros(n), "budget_fonds": np.full(n, np.nan),
+        "depasse_banque": np.zeros(n, dtype=bool), "depasse_budget": np.zeros(n, dtype=bool),
+        "majoration": np.zeros(n), "montant_employeur": valeur.copy(),
+    }
+    charged = charge_positions(forms, np.flatnonzero(ypos >= 0))
+    if len(charged):
+        c_year, c_h, c_rate = ypos[charged], granted[charged], rate[charged]
+        alloc = years["heures"].to_numpy(dtype=float)[c_year]
+        budget = years["budget"].to_numpy(dtype=float)[c_year]
+        # pandas' grouped cumsum (compensated summation): the figures stay those it gave
+        cum = pd.Series(c_h).groupby(c_year).cumsum().to_numpy()
+        before = cum - c_h
+        bank_h = np.minimum(np.maximum(alloc - before, 0.0), c_h)
+        funds_h = c_h - bank_h
+        funds_d = round_cents(funds_h * c_rate * ctx.params.facteur_majoration)
+        funds_0 = np.where(np.isnan(funds_d), 0.0, funds_d)
+        fcum = pd.Series(funds_0).groupby(c_year).cumsum().to_numpy()
+        fbefore = fcum - funds_0
+        cols["heures_banque"][charged] = bank_h
+        cols["heures_fonds"][charged] = funds_h
+        cols["montant_fonds"][charged] = funds_d
+        cols["fonds_cumules"][charged] = fcum
+        cols["budget_fonds"][charged] = budget
+        cols["depasse_banque"][charged] = (before <= alloc + EPS) & (cum > alloc + EPS)
+        cols["depasse_budget"][charged] = (fbefore <= budget + EPS) & (fcum > budget + EPS)
+        # The surcharge in dollars (what the employer adds to the funds hours it bills), and what the
+        # release costs in all: its value (hours × rate) plus that surcharge — the reconciliation's base.
+        surcharge = funds_d - round_cents(funds_h * c_rate)
+        surcharge = np.where(np.isnan(surcharge), 0.0, surcharge)
+        cols["majoration"][charged] = surcharge
+        cols["montant_employeur"][charged] = round_cents(valeur[charged] + surcharge)
+    return pd.DataFrame(cols, index=forms.index)

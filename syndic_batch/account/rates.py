@@ -38,53 +38,97 @@ def usable_contracts(members: pd.DataFrame) -> pd.DataFrame:
     return c.astype({"matricule": object})
 
 
+def _isin(values: np.ndarray, wanted: set) -> np.ndarray:
+    """Per value: it is in ``wanted`` (each distinct value looked up once; empty: False)."""
+    codes, uniques = pd.factorize(values)
+    return np.array([u in wanted for u in uniques] + [False], dtype=bool)[codes]
+
+
+def _group_starts(groups: np.ndarray) -> np.ndarray:
+    """Positions where a new group begins in an array sorted by group."""
+    return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.zeros(0, dtype=np.intp)
+
+
 def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Per form row (same index as ``forms``): ``taux`` (float or NaN) and ``taux_source``."""
-    out = pd.DataFrame({"taux": np.nan, "taux_source": pd.Series(None, index=forms.index, dtype=object)},
-                       index=forms.index)
-    matricule = forms["matricule"].astype(object)
+    """Per form row (same index as ``forms``): ``taux`` (float or NaN) and ``taux_source``.
+
+    In numpy over positions: each form row is paired with its member's usable contracts
+    (a member has a few), the pairs kept in form order, and each rule of art. 2 is a
+    reduction per form row (``reduceat``, or the last of a lexicographic sort)."""
+    n = len(forms)
+    taux = np.full(n, np.nan)
+    source = np.full(n, None, dtype=object)
+    matricule = forms["matricule"].to_numpy(dtype=object)
+    date = forms["date_activite"].to_numpy(dtype="datetime64[ns]")
     known = set(members["matricule"].dropna())
     contracts = usable_contracts(members)
-    with_contract = set(contracts["matricule"])
+    c_mat = contracts["matricule"].to_numpy(dtype=object)
+    with_contract = set(c_mat.tolist())
 
-    in_register = matricule.isin(known)
-    has_contract = matricule.isin(with_contract)
-    out.loc[matricule.isna(), "taux_source"] = MATRICULE_MANQUANT
-    out.loc[matricule.notna() & ~in_register, "taux_source"] = MEMBRE_INCONNU
-    out.loc[in_register & ~has_contract, "taux_source"] = AUCUN_CONTRAT
-    out.loc[has_contract & forms["date_activite"].isna(), "taux_source"] = DATE_ILLISIBLE
+    missing = pd.isna(matricule)
+    in_register = _isin(matricule, known)
+    has_contract = _isin(matricule, with_contract)
+    no_date = np.isnat(date)
+    source[missing] = MATRICULE_MANQUANT
+    source[~missing & ~in_register] = MEMBRE_INCONNU
+    source[in_register & ~has_contract] = AUCUN_CONTRAT
+    source[has_contract & no_date] = DATE_ILLISIBLE
 
-    todo = has_contract & forms["date_activite"].notna()
-    if not todo.any():
-        return out
-    f = pd.DataFrame({"fid": forms.index[todo.to_numpy()],
-                      "matricule": matricule[todo].to_numpy(),
-                      "date": forms.loc[todo, "date_activite"].to_numpy()})
-    m = f.merge(contracts, on="matricule", how="inner").drop(columns="matricule")
-    del f
-    covers = ((m["debut_contrat"] <= m["date"])
-              & (m["fin_contrat"].isna() | (m["date"] <= m["fin_contrat"]))).to_numpy()
+    fids = np.flatnonzero(has_contract & ~no_date)
+    if len(fids) == 0:
+        return _frame(forms, taux, source)
+    # the pairs (form row, contract of its member), grouped by form row in form order
+    c_codes, c_uniques = pd.factorize(c_mat)
+    order = np.argsort(c_codes, kind="stable")
+    counts = np.bincount(c_codes, minlength=len(c_uniques))
+    firsts = np.cumsum(counts) - counts
+    k = pd.Index(c_uniques, dtype=object).get_indexer(matricule[fids])
+    reps = counts[k]
+    fid = np.repeat(fids, reps)
+    within = np.arange(len(fid)) - np.repeat(np.cumsum(reps) - reps, reps)
+    ci = order[np.repeat(firsts[k], reps) + within]
+    start = contracts["debut_contrat"].to_numpy(dtype="datetime64[ns]")[ci]
+    end = contracts["fin_contrat"].to_numpy(dtype="datetime64[ns]")[ci]
+    rate = contracts["taux_horaire"].to_numpy(dtype=float)[ci]
+    day = date[fid]
+    no_end = np.isnat(end)
+    covers = (start <= day) & (no_end | (day <= end))
 
-    # 2.1 / 2.2: contracts covering the date; the highest rate (only the two columns it needs
-    # are copied: a million form rows make a merge of a million rows).
-    cov = m.loc[covers, ["fid", "taux_horaire"]].groupby("fid")["taux_horaire"].agg(["max", "nunique"])
-    out.loc[cov.index, "taux"] = cov["max"]
-    # the two constants themselves (np.where of two str would make a new str per row)
-    out.loc[cov.index, "taux_source"] = np.array([CONTRAT, PLUS_ELEVE], dtype=object)[
-        (cov["nunique"] > 1).to_numpy(dtype=np.intp)]
+    # 2.1 / 2.2: contracts covering the date; the highest rate
+    cov_fid, cov_rate = fid[covers], rate[covers]
+    heads = _group_starts(cov_fid)
+    covered = cov_fid[heads]
+    if len(covered):
+        high = np.maximum.reduceat(cov_rate, heads)
+        low = np.minimum.reduceat(cov_rate, heads)
+        taux[covered] = high
+        # the two constants themselves (np.where of two str would make a new str per row)
+        source[covered] = np.array([CONTRAT, PLUS_ELEVE], dtype=object)[(high != low).astype(np.intp)]
 
-    rest = m[~covers & ~m["fid"].isin(cov.index).to_numpy()]
-    del m
+    rest = ~covers & ~np.isin(fid, covered)
     # 2.3: the last contract ended before the date (ties on the end date: the highest rate).
-    ended = rest[rest["fin_contrat"].notna() & (rest["fin_contrat"] < rest["date"])]
-    last = ended.sort_values(["fid", "fin_contrat", "taux_horaire"]).groupby("fid").tail(1).set_index("fid")
-    out.loc[last.index, "taux"] = last["taux_horaire"]
-    out.loc[last.index, "taux_source"] = DERNIER_CONTRAT
+    ended = rest & ~no_end & (end < day)
+    e_fid, e_end, e_rate = fid[ended], end[ended].view("i8"), rate[ended]
+    o = np.lexsort((e_rate, e_end, e_fid))
+    e_fid, e_rate = e_fid[o], e_rate[o]
+    lasts = np.r_[_group_starts(e_fid)[1:] - 1, len(e_fid) - 1] if len(e_fid) else np.zeros(0, dtype=np.intp)
+    last = e_fid[lasts]
+    taux[last] = e_rate[lasts]
+    source[last] = DERNIER_CONTRAT
 
     # Only future contracts: the earliest one (ties on the start date: the highest rate).
-    future = rest[~rest["fid"].isin(last.index) & (rest["debut_contrat"] > rest["date"])]
-    first = (future.sort_values(["fid", "debut_contrat", "taux_horaire"], ascending=[True, True, False])
-             .groupby("fid").head(1).set_index("fid"))
-    out.loc[first.index, "taux"] = first["taux_horaire"]
-    out.loc[first.index, "taux_source"] = CONTRAT_FUTUR
-    return out
+    future = rest & ~np.isin(fid, last) & (start > day)
+    f_fid, f_start, f_rate = fid[future], start[future].view("i8"), rate[future]
+    o = np.lexsort((-f_rate, f_start, f_fid))
+    f_fid, f_rate = f_fid[o], f_rate[o]
+    heads = _group_starts(f_fid)
+    first = f_fid[heads]
+    taux[first] = f_rate[heads]
+    source[first] = CONTRAT_FUTUR
+    return _frame(forms, taux, source)
+
+
+def _frame(forms: pd.DataFrame, taux: np.ndarray, source: np.ndarray) -> pd.DataFrame:
+    # (an object column: pandas would make a column of str a string column)
+    return pd.DataFrame({"taux": taux, "taux_source": pd.Series(source, index=forms.index, dtype=object)},
+                        index=forms.index)

@@ -56,22 +56,42 @@ def statement_sheets(data) -> int:
 
 
 def _empty_lines(index: pd.Index) -> pd.DataFrame:
-    lines = pd.DataFrame(index=index)
-    lines["form_id"] = -1
-    lines["statut"] = NON_AUTORISE
-    for col in ("heures_attendues", "montant_attendu", "ecart_heures", "ecart_montant"):
-        lines[col] = np.nan
-    lines["heures_hors_tolerance"] = False
-    lines["montant_hors_tolerance"] = False
-    return lines
+    n = len(index)
+    return _lines(index, np.full(n, -1, dtype=int), np.full(n, NON_AUTORISE, dtype=object),
+                  *(np.full(n, np.nan) for _ in range(4)), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
 
 
-def _beyond(diff: pd.Series, tolerance: float) -> pd.Series:
+def _lines(index: pd.Index, *columns) -> pd.DataFrame:
+    frame = dict(zip(LINE_COLUMNS, columns))
+    frame["statut"] = pd.Series(frame["statut"], index=index, dtype="str")  # as pandas makes it
+    return pd.DataFrame(frame, index=index)
+
+
+def _beyond(diff, tolerance: float):
     """A difference beyond the tolerance; an unreadable figure (NaN) is beyond it."""
-    return diff.isna() | (diff.abs() > tolerance + 1e-9)
+    return np.isnan(diff) | (np.abs(diff) > tolerance + 1e-9)
+
+
+def _candidates(ctx, st_pos: np.ndarray, st_mat: np.ndarray, st_day: np.ndarray) -> dict[tuple, list[int]]:
+    """(matricule, day as int64) → the adopted form rows of that member on that day, in
+    form order; only for the members the statements name."""
+    forms = ctx.forms
+    wanted = set(st_mat[st_pos].tolist())
+    adopted = ctx.adopted & ctx.present("matricule") & ctx.present("date_activite")
+    mats = ctx.values("matricule")
+    codes, uniques = pd.factorize(mats)
+    named = np.array([u in wanted for u in uniques] + [False], dtype=bool)[codes]
+    pos = np.flatnonzero(adopted & named)
+    days = forms["date_activite"].to_numpy(dtype="datetime64[ns]").view("i8")
+    out: dict[tuple, list[int]] = {}
+    for p, m, d in zip(pos.tolist(), mats[pos].tolist(), days[pos].tolist()):
+        out.setdefault((m, d), []).append(p)
+    return out
 
 
 def reconcile(ctx) -> Reconciliation:
+    """In plain Python over the statement lines (a statement has a few hundred) and
+    numpy over the form rows; one frame built at the end."""
     statements = ctx.data.statements
     has = statement_sheets(ctx.data) > 0
     if statements is None or (statements.empty and not has):
@@ -79,70 +99,63 @@ def reconcile(ctx) -> Reconciliation:
     params = ctx.params
     tol_h, tol_m = params.tolerance_rapprochement_heures, params.tolerance_rapprochement_montant
     forms, led = ctx.forms, ctx.ledger
-    lines = _empty_lines(statements.index)
+    n = len(statements)
+    form_id = np.full(n, -1, dtype=int)
+    statut = np.full(n, NON_AUTORISE, dtype=object)
+    h_exp, m_exp, d_h, d_m = (np.full(n, np.nan) for _ in range(4))
+    bad_hours, bad_money = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
 
-    adopted = led["adoptee"].astype(bool) & forms["matricule"].notna() & forms["date_activite"].notna()
-    releases = pd.DataFrame({
-        "form_id": forms.index[adopted.to_numpy()],
-        "matricule": forms.loc[adopted, "matricule"].astype(object).to_numpy(),
-        "date": forms.loc[adopted, "date_activite"].to_numpy(),
-        "h_att": led.loc[adopted, "heures_octroyees"].astype(float).to_numpy(),
-        "m_att": led.loc[adopted, "montant_employeur"].astype(float).to_numpy(),
-        "f_file": forms.loc[adopted, "_file"].to_numpy(),
-        "f_row": forms.loc[adopted, "_row"].to_numpy(),
-    })
-    st = statements[statements["matricule"].notna() & statements["date_activite"].notna()]
-    billed = pd.DataFrame({
-        "line": st.index,
-        "matricule": st["matricule"].astype(object).to_numpy(),
-        "date": st["date_activite"].to_numpy(),
-        "h": st["heures"].astype(float).to_numpy(),
-        "m": st["montant"].astype(float).to_numpy(),
-        "s_file": st["_file"].to_numpy(),
-        "s_row": st["_row"].to_numpy(),
-    })
-    pairs = billed.merge(releases, on=["matricule", "date"], how="inner")
-    if not pairs.empty:
-        dh = pairs["h"] - pairs["h_att"]
-        dm = pairs["m"] - pairs["m_att"]
-        bad_h, bad_m = _beyond(dh, tol_h), _beyond(dm, tol_m)
-        pairs["rank"] = np.select([~bad_h & ~bad_m, ~bad_h, ~bad_m], [0, 1, 2], 3)
-        pairs["adh"] = dh.abs().fillna(np.inf)
-        pairs["adm"] = dm.abs().fillna(np.inf)
-        pairs = pairs.sort_values(["rank", "adh", "adm", "s_file", "s_row", "f_file", "f_row"], kind="mergesort")
+    st_mat = statements["matricule"].to_numpy(dtype=object)
+    st_day = statements["date_activite"].to_numpy(dtype="datetime64[ns]")
+    st_h = statements["heures"].to_numpy(dtype=float)
+    st_m = statements["montant"].to_numpy(dtype=float)
+    st_pos = np.flatnonzero(~pd.isna(st_mat) & ~np.isnat(st_day))
+    led_h = led["heures_octroyees"].to_numpy(dtype=float)
+    led_m = led["montant_employeur"].to_numpy(dtype=float)
+    if len(st_pos):
+        rows = _candidates(ctx, st_pos, st_mat, st_day)
+        s_file, s_row = statements["_file"].to_numpy(dtype=object), statements["_row"].to_numpy()
+        f_file, f_row = ctx.values("_file"), ctx.values("_row")
+        st_i8 = st_day.view("i8")
+        pairs = []
+        for line in st_pos.tolist():
+            for fid in rows.get((st_mat[line], int(st_i8[line])), ()):
+                dh, dm = st_h[line] - led_h[fid], st_m[line] - led_m[fid]
+                bh, bm = bool(_beyond(dh, tol_h)), bool(_beyond(dm, tol_m))
+                rank = 0 if not bh and not bm else 1 if not bh else 2 if not bm else 3
+                pairs.append(((rank, abs(dh) if dh == dh else np.inf, abs(dm) if dm == dm else np.inf,
+                               s_file[line], s_row[line], f_file[fid], f_row[fid]), line, fid))
+        pairs.sort(key=lambda p: p[0])
         used_lines: set = set()
         used_forms: set = set()
         chosen = []
-        for line, fid in zip(pairs["line"], pairs["form_id"]):
+        for _key, line, fid in pairs:
             if line in used_lines or fid in used_forms:
                 continue
             used_lines.add(line)
             used_forms.add(fid)
             chosen.append((line, fid))
         if chosen:
-            ids = [c[0] for c in chosen]
-            fids = [c[1] for c in chosen]
-            lines.loc[ids, "form_id"] = fids
-            h_att = led.loc[fids, "heures_octroyees"].astype(float).to_numpy()
-            m_att = led.loc[fids, "montant_employeur"].astype(float).to_numpy()
-            lines.loc[ids, "heures_attendues"] = h_att
-            lines.loc[ids, "montant_attendu"] = m_att
-            dh = statements.loc[ids, "heures"].astype(float).to_numpy() - h_att
-            dm = np.round(statements.loc[ids, "montant"].astype(float).to_numpy() - m_att, 2)
-            lines.loc[ids, "ecart_heures"] = dh
-            lines.loc[ids, "ecart_montant"] = dm
-            bad_h = _beyond(pd.Series(dh, index=ids), tol_h)
+            ids = np.array([c[0] for c in chosen], dtype=np.intp)
+            fids = np.array([c[1] for c in chosen], dtype=np.intp)
+            form_id[ids] = forms.index[fids]
+            h_att, m_att = led_h[fids], led_m[fids]
+            h_exp[ids], m_exp[ids] = h_att, m_att
+            dh = st_h[ids] - h_att
+            dm = np.round(st_m[ids] - m_att, 2)
+            d_h[ids], d_m[ids] = dh, dm
+            bh = _beyond(dh, tol_h)
             # no rate for the member (amount unknown): only the hours can be compared
-            bad_m = _beyond(pd.Series(dm, index=ids), tol_m) & pd.Series(~np.isnan(m_att), index=ids)
-            lines.loc[ids, "heures_hors_tolerance"] = bad_h
-            lines.loc[ids, "montant_hors_tolerance"] = bad_m
-            lines.loc[ids, "statut"] = np.where(bad_h | bad_m, ECART, CONCORDE)
-    lines["form_id"] = lines["form_id"].astype(int)
+            bm = _beyond(dm, tol_m) & ~np.isnan(m_att)
+            bad_hours[ids], bad_money[ids] = bh, bm
+            statut[ids] = np.array([CONCORDE, ECART], dtype=object)[(bh | bm).astype(np.intp)]
+    lines = _lines(statements.index, form_id, statut, h_exp, m_exp, d_h, d_m, bad_hours, bad_money)
 
     unbilled: list[int] = []
     if has:
-        limit = pd.Timestamp(ctx.as_of) - pd.Timedelta(days=params.delai_rapprochement_jours)
-        matched = set(lines.loc[lines["form_id"] >= 0, "form_id"])
-        old = led["adoptee"].astype(bool) & forms["date_depot"].notna() & (forms["date_depot"] < limit)
-        unbilled = [int(i) for i in forms.index[old.to_numpy()] if int(i) not in matched]
+        limit = np.datetime64(pd.Timestamp(ctx.as_of) - pd.Timedelta(days=params.delai_rapprochement_jours))
+        matched = set(form_id[form_id >= 0].tolist())
+        deposit = forms["date_depot"].to_numpy(dtype="datetime64[ns]")
+        old = ctx.adopted & ~np.isnat(deposit) & (deposit < limit)
+        unbilled = [int(i) for i in forms.index[old] if int(i) not in matched]
     return Reconciliation(has, lines, unbilled)

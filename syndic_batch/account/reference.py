@@ -27,30 +27,46 @@ def meeting_dates(calendar: pd.DataFrame, instance: str) -> np.ndarray:
     """Sorted, unique dates (datetime64) of the meetings of one council."""
     if calendar.empty:
         return np.array([], dtype="datetime64[ns]")
-    which = calendar["instance"].map(instance_of, na_action="ignore") == instance
-    return np.unique(calendar.loc[which, "date"].dropna().to_numpy(dtype="datetime64[ns]"))
+    which = np.array([v is not None and not pd.isna(v) and instance_of(v) == instance
+                      for v in calendar["instance"].to_numpy(dtype=object)], dtype=bool)
+    dates = calendar["date"].to_numpy(dtype="datetime64[ns]")[which]
+    return np.unique(dates[~np.isnat(dates)])
 
 
-def decision_states(forms: pd.DataFrame, params) -> pd.Series:
+def decision_states(forms: pd.DataFrame, params, fold_codes=None) -> pd.Series:
     """Per form row: ``ADOPTEE``, ``REFUSEE``, ``EN_DEPOT`` (the decisions of the
     parameters, compared folded), ``NON_DECIDEE`` (nothing written) or
-    ``INCONNUE`` (a decision outside the vocabulary: art. 5.3)."""
-    decision = folded(forms["decision_ce"])
-    state = pd.Series(INCONNUE, index=forms.index, dtype=object)
-    state[decision == fold(params.decision_adoptee)] = ADOPTEE
-    state[decision == fold(params.decision_refusee)] = REFUSEE
-    state[decision == fold(params.decision_en_depot)] = EN_DEPOT
-    state[decision == ""] = NON_DECIDEE
-    return state
+    ``INCONNUE`` (a decision outside the vocabulary: art. 5.3). ``fold_codes``:
+    the folded column already computed (``Context.fold_codes``); each distinct
+    decision is looked at once."""
+    if fold_codes is None:
+        codes, uniques = pd.factorize(forms["decision_ce"])
+        keys = [fold(v) for v in uniques] + [""]
+    else:
+        codes, keys = fold_codes
+    by_fold = {fold(params.decision_adoptee): ADOPTEE}
+    by_fold[fold(params.decision_refusee)] = REFUSEE  # the later one wins, as it always did
+    by_fold[fold(params.decision_en_depot)] = EN_DEPOT
+    by_fold[""] = NON_DECIDEE
+    table = np.array([by_fold.get(k, INCONNUE) for k in keys], dtype=object)
+    return pd.Series(table[codes], index=forms.index, dtype=object)
 
 
 def member_names(forms: pd.DataFrame, members: pd.DataFrame) -> dict[str, str]:
     """Matricule → name. The register's wins (the name on the member's latest
     contract); a member absent from it keeps the name written on the form."""
     names: dict[str, str] = {}
-    f = forms[["matricule", "nom"]].dropna().drop_duplicates("matricule")
-    names.update(zip(f["matricule"], f["nom"]))
-    m = members[members["matricule"].notna() & members["nom"].notna()]
-    m = m.sort_values("debut_contrat", na_position="first", kind="mergesort")
-    names.update(zip(m["matricule"], m["nom"]))
+    mats, noms = forms["matricule"].to_numpy(dtype=object), forms["nom"].to_numpy(dtype=object)
+    both = np.flatnonzero(~(pd.isna(mats) | pd.isna(noms)))
+    if len(both):  # the first row of each matricule that has a name
+        codes, _ = pd.factorize(mats[both])
+        first = both[np.unique(codes, return_index=True)[1]]
+        names.update(zip(mats[first].tolist(), noms[first].tolist()))
+    if len(members):
+        m_mats, m_noms = members["matricule"].to_numpy(dtype=object), members["nom"].to_numpy(dtype=object)
+        rows = np.flatnonzero(~(pd.isna(m_mats) | pd.isna(m_noms)))
+        # by start date, empty first (NaT is the smallest int64), stable
+        start = members["debut_contrat"].to_numpy(dtype="datetime64[ns]")[rows].view("i8")
+        rows = rows[np.argsort(start, kind="stable")]
+        names.update(zip(m_mats[rows].tolist(), m_noms[rows].tolist()))
     return names
