@@ -14,18 +14,18 @@ from ..formatting import hours, number
 from ..model import ERREUR, FORMULE_SANS_VALEUR, VALEUR_ERREUR, Finding
 from ..read.fields import DATE, FORM_FIELDS, FORMS, NUMBER
 from ..text import EXCEL_ERROR, CellIssue, unreadable
-from .base import folded, folded_form, form_findings, has_column
+from .base import folded, form_findings
 
 ARTICLE = "5.1"
 
 
 def regle_5_1_champs_obligatoires(ctx: Context) -> list[Finding]:
     """A required field left empty (where the sheet has the column)."""
-    forms, out = ctx.forms, []
+    out = []
     for f in FORM_FIELDS:
         if not f.required:
             continue
-        mask = ctx.data.blank_cells(FORMS, f.key) & has_column(ctx, forms, f.key)
+        mask = ctx.blank(f.key) & ctx.with_column(f.key)
         out += form_findings(ctx, mask, f.key, ARTICLE, "champ-obligatoire", ERREUR,
                              f"Champ obligatoire « {f.label} » vide (art. 5.1) : le formulaire doit "
                              "être rempli au complet avant d'être soumis au CE.")
@@ -34,14 +34,14 @@ def regle_5_1_champs_obligatoires(ctx: Context) -> list[Finding]:
 
 def regle_5_1_champs_conditionnels(ctx: Context) -> list[Finding]:
     """Organisme for a Congrès; the amount paid when an Organisme payeur is named."""
-    forms, p = ctx.forms, ctx.params
+    p = ctx.params
     from ..text import fold
 
-    congres = (folded_form(ctx, "categorie") == fold(p.categorie_congres)) & forms["organisme"].isna()
+    congres = ctx.folded_in("categorie", (fold(p.categorie_congres),)) & ~ctx.present("organisme")
     out = form_findings(ctx, congres, "organisme", ARTICLE, "champ-obligatoire", ERREUR,
                         f"Champ « Organisme » vide pour un {p.categorie_congres.lower()} (art. 5.1) : "
                         "indiquez l'organisme qui l'organise (l'art. 4.3 en dépend).")
-    payeur = forms["organisme_payeur"].notna() & ctx.data.blank_cells(FORMS, "montant_organisme_payeur")
+    payeur = ctx.present("organisme_payeur") & ctx.blank("montant_organisme_payeur")
     out += form_findings(ctx, payeur, "montant_organisme_payeur", ARTICLE, "champ-obligatoire", ERREUR,
                          "Un organisme payeur est nommé mais le montant qu'il verse est vide (art. 5.1) : "
                          "indiquez-le pour que l'art. 4.4 puisse être appliqué.")
@@ -77,7 +77,7 @@ def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
     Excel error (``#DIV/0!``, ``#N/A`` …) or a formula saved without its value.
     Only the cells whose raw value is not their typed value can be any of these:
     the rule looks at those (``InboxData.raw_exceptions``), not at every cell."""
-    forms, out = ctx.forms, []
+    out = []
     for f in FORM_FIELDS:
         raw = ctx.data.raw_exceptions(FORMS, f.key)
         if not len(raw):
@@ -88,17 +88,17 @@ def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
                 sub = raw[issue & raw.map(lambda v: _is_issue(v) and (v.kind == EXCEL_ERROR) == is_error)
                           .astype(bool)]
                 if len(sub):
-                    messages = sub.map(lambda v: f"{v.explain(f.label)} (art. 5.1).")
+                    messages = [f"{v.explain(f.label)} (art. 5.1)." for v in sub.tolist()]
                     out += form_findings(ctx, sub.index, f.key, ARTICLE, rule, ERREUR, messages)
         if f.kind not in (DATE, NUMBER):
             continue
-        typed_missing = forms[f.key].to_numpy()[raw.index.to_numpy()]
-        mask = ~(folded(raw) == "").to_numpy(dtype=bool) & pd.isna(typed_missing) & ~issue.to_numpy()
+        typed_missing = ~ctx.present(f.key)[raw.index.to_numpy()]
+        mask = ~(folded(raw) == "").to_numpy(dtype=bool) & typed_missing & ~issue.to_numpy()
         if not mask.any():
             continue
         bad = raw[mask]
         kind = "date" if f.kind == DATE else "number"
-        messages = bad.map(lambda v: f"{unreadable(v, kind, f.label)} (art. 5.1) : corrigez la valeur.")
+        messages = [f"{unreadable(v, kind, f.label)} (art. 5.1) : corrigez la valeur." for v in bad.tolist()]
         out += form_findings(ctx, bad.index, f.key, ARTICLE,
                              "date-illisible" if f.kind == DATE else "nombre-illisible", ERREUR, messages)
     return out
@@ -106,18 +106,22 @@ def regle_5_1_valeurs_illisibles(ctx: Context) -> list[Finding]:
 
 def regle_5_1_heures_hors_limites(ctx: Context) -> list[Finding]:
     """Hours asked outside (min, max] — by default (0, 24] — and hours granted below 0 or above max."""
-    forms, p = ctx.forms, ctx.params
-    asked = forms["heures_demandees"]
-    bad = asked.notna() & ((asked <= p.min_exclu_heures_ligne) | (asked > p.max_heures_ligne))
-    msg = asked[bad].map(lambda h: f"Heures demandées ({hours(h)}) hors des limites d'une journée : "
-                                   f"plus de {number(p.min_exclu_heures_ligne)} h et au plus "
-                                   f"{number(p.max_heures_ligne)} h (art. 5.1).")
-    out = form_findings(ctx, bad, "heures_demandees", ARTICLE, "heures-hors-limites", ERREUR, msg)
-    granted = forms["heures_accordees"]
-    bad_g = granted.notna() & ((granted < 0) | (granted > p.max_heures_ligne))
-    msg_g = granted[bad_g].map(lambda h: f"Heures accordées ({hours(h)}) hors des limites : entre 0 h "
-                                         f"et {number(p.max_heures_ligne)} h (art. 5.1).")
-    out += form_findings(ctx, bad_g, "heures_accordees", ARTICLE, "heures-hors-limites", ERREUR, msg_g)
+    p = ctx.params
+    asked = ctx.values("heures_demandees")
+    with np.errstate(invalid="ignore"):  # NaN compares False
+        bad = (asked <= p.min_exclu_heures_ligne) | (asked > p.max_heures_ligne)
+    out = []
+    if bad.any():
+        tail = (f" hors des limites d'une journée : plus de {number(p.min_exclu_heures_ligne)} h et au plus "
+                f"{number(p.max_heures_ligne)} h (art. 5.1).")
+        msg = [f"Heures demandées ({hours(h)}){tail}" for h in asked[bad].tolist()]
+        out += form_findings(ctx, bad, "heures_demandees", ARTICLE, "heures-hors-limites", ERREUR, msg)
+    granted = ctx.values("heures_accordees")
+    bad_g = (granted < 0) | (granted > p.max_heures_ligne)
+    if bad_g.any():
+        msg_g = [f"Heures accordées ({hours(h)}) hors des limites : entre 0 h "
+                 f"et {number(p.max_heures_ligne)} h (art. 5.1)." for h in granted[bad_g].tolist()]
+        out += form_findings(ctx, bad_g, "heures_accordees", ARTICLE, "heures-hors-limites", ERREUR, msg_g)
     return out
 
 

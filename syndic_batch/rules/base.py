@@ -24,40 +24,50 @@ def form_finding(ctx: Context, form_id: int, key: str | None, article: str | Non
     return form_findings(ctx, [form_id], key, article, rule, severity, message)[0]
 
 
-def form_findings(ctx: Context, flagged: pd.Series | Iterable[int], key: str | None,
+def form_findings(ctx: Context, flagged: pd.Series | np.ndarray | Iterable[int], key: str | None,
                   article: str | None, rule: str, severity: str,
-                  message: str | pd.Series) -> list[Finding]:
+                  message: str | pd.Series | list) -> list[Finding]:
     """Findings for every flagged form row. ``flagged`` is a boolean mask over the
-    forms frame, or the ids of the rows. ``message`` is one text for all, or a
-    Series of texts indexed like the forms frame."""
+    forms frame (a Series, or a numpy array by position), or the ids of the rows.
+    ``message`` is one text for all, a Series of texts indexed like the forms frame,
+    or a list of texts, one per flagged row in order."""
     return frame_findings(ctx, ctx.forms, flagged, key, article, rule, severity, message, forms=True)
 
 
-def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | Iterable[int],
+def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | np.ndarray | Iterable[int],
                    key: str | None, article: str | None, rule: str, severity: str,
-                   message: str | pd.Series, forms: bool = False) -> list[Finding]:
+                   message: str | pd.Series | list, forms: bool = False) -> list[Finding]:
     """Like ``form_findings`` for any frame of the read stage (members, bank, calendar).
     A finding on a form row carries its member (matricule, and the register's name, else
     the form's) as ``pipeline.attach_members`` would give it."""
-    if isinstance(flagged, pd.Series) and flagged.dtype == bool:
+    pos = None
+    if isinstance(flagged, np.ndarray) and flagged.dtype == bool:
+        pos = np.flatnonzero(flagged)
+        ids = frame.index[pos] if not _is_range(frame.index) else pos
+    elif isinstance(flagged, pd.Series) and flagged.dtype == bool:
         ids = flagged.index[flagged.to_numpy()]
     else:
-        ids = list(flagged)
+        ids = flagged if isinstance(flagged, (np.ndarray, pd.Index)) else list(flagged)
     if len(ids) == 0:
         return []
     # by position, one column at a time: a ``.loc`` of rows and columns costs ~1 ms
     # however few the rows, and a rule may call this several times
-    pos = _positions(frame.index, ids)
+    if pos is None:
+        pos = _positions(frame.index, ids)
     if pos is None:  # an id the frame does not hold (``.loc`` says which), or a repeated label
         sub = frame.loc[ids, list(_PROVENANCE)]
-        columns = [sub[c] for c in _PROVENANCE]
+        columns = [sub[c].tolist() for c in _PROVENANCE]
     else:
-        columns = [frame[c].array.take(pos) for c in _PROVENANCE]
-    texts = None
-    if not isinstance(message, str):
+        columns = [frame[c].to_numpy()[pos].tolist() for c in _PROVENANCE]
+    if isinstance(message, str):
+        texts = None
+    elif isinstance(message, pd.Series):
         mpos = _positions(message.index, ids)
-        texts = list(message.array.take(mpos)) if mpos is not None else [message.loc[i] for i in ids]
+        texts = message.to_numpy()[mpos].tolist() if mpos is not None else [message.loc[i] for i in ids]
+    else:
+        texts = list(message)
     members = _members(ctx, frame, ids, pos) if forms else None
+    ids = ids.tolist() if isinstance(ids, (np.ndarray, pd.Index)) else ids
     by_src: dict[Any, Any] = {}  # the sheet's column of ``key``, looked up once per sheet
     out = []
     for n, (row_id, file, sheet, row, src) in enumerate(zip(ids, *columns)):
@@ -78,9 +88,18 @@ def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | Itera
 _PROVENANCE = ("_file", "_sheet", "_row", "_src")
 
 
+def _is_range(index: pd.Index) -> bool:
+    """The index is 0, 1, 2 … (a label is its position)."""
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
 def _positions(index: pd.Index, ids) -> np.ndarray | None:
     """Positions of the labels ``ids`` in ``index``; None when one is missing or the index
     repeats a label (the caller then asks ``.loc``, which raises or answers as before)."""
+    if _is_range(index):
+        pos = np.asarray(ids)
+        if pos.dtype.kind in "iu" and pos.ndim == 1 and (len(pos) == 0 or (pos.min() >= 0 and pos.max() < len(index))):
+            return pos.astype(np.intp, copy=False)
     if not index.is_unique:
         return None
     pos = index.get_indexer(ids)
@@ -92,25 +111,25 @@ def _members(ctx: Context, forms: pd.DataFrame, ids, pos: np.ndarray | None) -> 
     if pos is None:
         mats, noms = forms.loc[ids, "matricule"].tolist(), forms.loc[ids, "nom"].tolist()
     else:
-        mats, noms = list(forms["matricule"].array.take(pos)), list(forms["nom"].array.take(pos))
+        mats, noms = forms["matricule"].to_numpy()[pos].tolist(), forms["nom"].to_numpy()[pos].tolist()
     names = ctx.names
     return [(None, None) if m is None else (m, names.get(m) or n) for m, n in zip(mats, noms)]
 
 
+def dates(values: np.ndarray) -> list:
+    """datetime64 values as ``datetime`` objects (None for NaT), for ``formatting.date``."""
+    return values.astype("datetime64[us]").tolist()
+
+
 def folded_form(ctx: Context, column: str) -> pd.Series:
-    """``folded(ctx.forms[column])``, computed once per run: several rules compare the
-    category, the Réunion or the justification folded. Do not modify the result."""
-    forms = ctx.forms
-    cache = ctx.__dict__.setdefault("_folded_forms", {})
-    key = (column, id(forms))
-    hit = cache.get(key)
-    if hit is None or hit[0] is not forms:
-        hit = cache[key] = (forms, folded(forms[column]))
-    return hit[1]
+    """``folded(ctx.forms[column])`` as a Series (``Context.folded`` is the array, computed
+    once per run). Do not modify the result."""
+    return pd.Series(ctx.folded(column), index=ctx.forms.index, name=column, dtype=object)
 
 
 def has_column(ctx: Context, frame: pd.DataFrame, key: str) -> pd.Series:
-    """Boolean per row: the row's sheet has a column for ``key``."""
+    """Boolean per row: the row's sheet has a column for ``key`` (``Context.with_column``
+    for the forms)."""
     with_col = [src for src, s in ctx.data.sources.items() if key in s.columns]
     return frame["_src"].isin(with_col)
 

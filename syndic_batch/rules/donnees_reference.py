@@ -15,6 +15,9 @@ register, art. 2.1's ``membre-inconnu`` stays silent; with no bank, art. 3's
 """
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from ..read.fields import BANK, BANK_FIELDS, CALENDAR, CALENDAR_FIELDS, DATE, MEMBER_FIELDS, MEMBERS, NUMBER
@@ -72,28 +75,39 @@ def regle_donnees_reference_absentes(ctx: Context) -> list[Finding]:
 
 
 def _check(ctx: Context, sheet_kind: str, fields, what: str) -> list[Finding]:
-    frame = ctx.data.frame(sheet_kind)
+    """Excel errors, empty required cells and unreadable dates or numbers. An Excel error
+    and an unreadable value are never a natural cell: they are looked for among the cells
+    kept as written (``InboxData.raw_exceptions``), not in every row."""
+    data = ctx.data
+    frame = data.frame(sheet_kind)
     out: list[Finding] = []
     for f in fields:
-        raw = ctx.data.raw_cells(sheet_kind, f.key)
-        empty = blank(raw)
-        issue = raw.map(lambda v: isinstance(v, CellIssue))
+        exc = data.raw_exceptions(sheet_kind, f.key)
+        values = exc.tolist()
+        issue = np.array([isinstance(v, CellIssue) for v in values], dtype=bool)
         if issue.any():  # an Excel error or a formula without its value, in any column
-            out += frame_findings(ctx, frame, issue, f.key, None, RULE, ERREUR,
-                                  raw[issue].map(lambda v: f"{what} : {v.explain(f.label)}."))
+            out += frame_findings(ctx, frame, exc.index[issue], f.key, None, RULE, ERREUR,
+                                  [f"{what} : {v.explain(f.label)}." for v, i in zip(values, issue) if i])
         if f.required:
-            mask = empty & has_column(ctx, frame, f.key)
+            mask = data.blank_cells(sheet_kind, f.key).to_numpy(dtype=bool) & \
+                has_column(ctx, frame, f.key).to_numpy(dtype=bool)
             out += frame_findings(ctx, frame, mask, f.key, None, RULE, ERREUR,
                                   f"{what} : « {f.label} » est vide ; les vérifications qui en dépendent "
                                   "ne peuvent pas être faites correctement.")
-        if f.kind in (DATE, NUMBER):
-            bad = ~empty & frame[f.key].isna() & ~issue
+        if f.kind in (DATE, NUMBER) and len(exc):
+            rows = frame.index.get_indexer(exc.index)
+            bad = ~blank(exc).to_numpy(dtype=bool) & frame[f.key].isna().to_numpy()[rows] & ~issue
             if f.key == "fin_contrat":  # 9999-12-31 written for "ongoing" is read as no end
-                bad &= ~raw.map(is_no_end_marker, na_action="ignore").fillna(False).astype(bool)
-            kind = "date" if f.kind == DATE else "number"
-            msg = raw[bad].map(lambda v: f"{what} : {_unreadable(v, kind, f.label)}.")
-            out += frame_findings(ctx, frame, bad, f.key, None, RULE, ERREUR, msg)
+                bad &= ~np.array([not _missing(v) and bool(is_no_end_marker(v)) for v in values], dtype=bool)
+            if bad.any():
+                kind = "date" if f.kind == DATE else "number"
+                out += frame_findings(ctx, frame, exc.index[bad], f.key, None, RULE, ERREUR,
+                                      [f"{what} : {_unreadable(v, kind, f.label)}." for v, b in zip(values, bad) if b])
     return out
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
 
 
 def _unreadable(value, kind: str, label: str) -> str:
@@ -108,7 +122,8 @@ def _unreadable(value, kind: str, label: str) -> str:
 def regle_registre_lisible(ctx: Context) -> list[Finding]:
     members = ctx.data.members
     out = _check(ctx, MEMBERS, MEMBER_FIELDS, "Registre des membres")
-    ended_before = members["fin_contrat"].notna() & (members["fin_contrat"] < members["debut_contrat"])
+    end = members["fin_contrat"].to_numpy(dtype="datetime64[ns]")
+    ended_before = end < members["debut_contrat"].to_numpy(dtype="datetime64[ns]")  # NaT compares False
     out += frame_findings(ctx, members, ended_before, "fin_contrat", None, RULE, ERREUR,
                           "Registre des membres : le contrat finit avant d'avoir commencé.")
     return out
@@ -121,7 +136,7 @@ def regle_banque_lisible(ctx: Context) -> list[Finding]:
 def regle_calendrier_lisible(ctx: Context) -> list[Finding]:
     cal = ctx.data.calendar
     out = _check(ctx, CALENDAR, CALENDAR_FIELDS, "Calendrier des instances")
-    unknown = cal["instance"].notna() & cal["instance"].map(instance_of, na_action="ignore").isna()
+    unknown = np.array([not _missing(v) and instance_of(v) is None for v in cal["instance"].tolist()], dtype=bool)
     out += frame_findings(ctx, cal, unknown, "instance", None, RULE, AVERTISSEMENT,
                           "Calendrier des instances : l'instance doit être CE, CS ou AG (ou Conseil exécutif, "
                           "Conseil syndical, Assemblée générale) ; cette réunion est ignorée.")
