@@ -85,7 +85,7 @@ def year_positions(d: np.ndarray, years: pd.DataFrame) -> np.ndarray:
 _LAST = np.iinfo(np.int64).max
 
 
-def _date_key(values: np.ndarray) -> np.ndarray:
+def date_sort_key(values: np.ndarray) -> np.ndarray:
     """A date column as int64 sort keys, empty dates last."""
     d = values.astype("datetime64[ns]", copy=False).view("i8")
     return np.where(d == np.iinfo(np.int64).min, _LAST, d)
@@ -100,8 +100,8 @@ def charge_positions(forms: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     files = forms["_file"].to_numpy(dtype=object)[pos]
     _, file_rank = np.unique(files, return_inverse=True)
     o = np.lexsort((forms["_row"].to_numpy()[pos], file_rank.reshape(-1),
-                    _date_key(forms["date_activite"].to_numpy()[pos]),
-                    _date_key(forms["date_decision"].to_numpy()[pos])))
+                    date_sort_key(forms["date_activite"].to_numpy()[pos]),
+                    date_sort_key(forms["date_decision"].to_numpy()[pos])))
     return pos[o]
 
 

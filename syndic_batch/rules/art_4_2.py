@@ -9,13 +9,11 @@ outside the vocabulary is art. 5.3's.
 """
 from __future__ import annotations
 
-import pandas as pd
-
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, INFO, Finding
 from ..text import fold
-from .base import folded_form, form_findings
-from ..account.reference import ADOPTEE, EN_DEPOT, NON_DECIDEE
+from .base import form_findings
+from ..account.reference import EN_DEPOT, NON_DECIDEE
 
 ARTICLE = "4.2"
 RULE = "octroi-exceptionnel"
@@ -23,20 +21,19 @@ RULE = "octroi-exceptionnel"
 
 def regle_4_2_octroi_exceptionnel(ctx: Context) -> list[Finding]:
     p = ctx.params
-    forms = ctx.forms
-    exceptional = folded_form(ctx, "categorie").isin({fold(c) for c in p.categories_exceptionnelles})
+    exceptional = ctx.folded_in("categorie", {fold(c) for c in p.categories_exceptionnelles})
     if not exceptional.any():
         return []
-    decision = ctx.decisions
-    justified = folded_form(ctx, "justification") != ""
-    category = forms["categorie"]
+    decision = ctx.decisions.to_numpy()
+    justified = ctx.written("justification")
+    category = ctx.values("categorie")
 
-    def says(mask: pd.Series, text: str) -> pd.Series:
-        return category[mask].map(lambda c: f"« {c} » : " + text, na_action="ignore")
+    def says(mask, text: str) -> list[str]:
+        return [f"« {c} » : " + text for c in category[mask].tolist()]
 
     undecided = exceptional & (decision == NON_DECIDEE)
     deferred = exceptional & (decision == EN_DEPOT)
-    adopted = exceptional & (decision == ADOPTEE)
+    adopted = exceptional & ctx.adopted
     grant = ("activité qui n'est généralement pas libérée (art. 4.2). Le Conseil exécutif ne peut "
              "l'accorder qu'exceptionnellement, si les fonctions du membre ou le bon déroulement de "
              "l'activité ont exigé une participation active et soutenue")

@@ -14,7 +14,7 @@ art. 2.1 flag those).
 """
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
 from .. import formatting as fmt
 from ..context import Context
@@ -28,71 +28,73 @@ COMPLEMENT_DEPASSE = "complement-depasse"
 EPS = 1e-9
 
 
-def _paid_by_other_body(ctx: Context) -> pd.DataFrame:
-    """Rows with an Organisme payeur, an amount, hours asked and a rate: the figures of 4.4."""
-    f, rate = ctx.forms, ctx.rates["taux"]
-    rows = f["organisme_payeur"].notna() & f["montant_organisme_payeur"].notna() \
-        & f["heures_demandees"].notna() & rate.notna()
-    d = pd.DataFrame({
-        "organisme": f.loc[rows, "organisme_payeur"],
-        "montant": f.loc[rows, "montant_organisme_payeur"],
-        "heures": f.loc[rows, "heures_demandees"],
-        "taux": rate[rows],
-    })
+def _paid_by_other_body(ctx: Context) -> dict[str, np.ndarray]:
+    """Rows with an Organisme payeur, an amount, hours asked and a rate: the figures of 4.4
+    (``pos``: their positions in the forms; each other entry one value per such row)."""
+    rate = ctx.rates["taux"].to_numpy()
+    rows = ctx.present("organisme_payeur") & ctx.present("montant_organisme_payeur") \
+        & ctx.present("heures_demandees") & ~np.isnan(rate)
+    d = {"pos": np.flatnonzero(rows), "organisme": ctx.values("organisme_payeur")[rows],
+         "montant": ctx.values("montant_organisme_payeur")[rows], "heures": ctx.values("heures_demandees")[rows],
+         "taux": rate[rows]}
     d["valeur"] = d["heures"] * d["taux"]
     d["complement"] = d["valeur"] - d["montant"]
-    d["heures_complement"] = d["complement"] / d["taux"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d["heures_complement"] = d["complement"] / d["taux"]
     return d
+
+
+def _rows(d: dict[str, np.ndarray], mask: np.ndarray, *columns: str) -> list:
+    return [d[c][mask].tolist() for c in columns]
 
 
 def regle_4_4_organisme_payeur(ctx: Context) -> list[Finding]:
     d = _paid_by_other_body(ctx)
-    if d.empty:
+    if not len(d["pos"]):
         return []
     out = []
+    forms = ctx.forms
     pays_all = d["montant"] >= d["valeur"] - EPS
-    full = d[pays_all]
-    if not full.empty:
-        msg = pd.Series([
+    if pays_all.any():
+        msg = [
             f"L'organisme payeur « {o} » verse {fmt.money(m)}, soit au moins ce que vaut la "
             f"libération ({fmt.hours(h)} × {fmt.money(t)} = {fmt.money(v)}) ; l'activité n'est pas "
             "susceptible d'être libérée (art. 4.4)."
-            for o, m, h, t, v in zip(full["organisme"], full["montant"], full["heures"], full["taux"], full["valeur"])
-        ], index=full.index)
-        out += form_findings(ctx, full.index, "organisme_payeur", "4.4", ORGANISME_PAYEUR_PAIE_TOUT, ERREUR, msg)
-    part = d[~pays_all]
-    if not part.empty:
-        msg = pd.Series([
+            for o, m, h, t, v in zip(*_rows(d, pays_all, "organisme", "montant", "heures", "taux", "valeur"))]
+        out += form_findings(ctx, forms.index[d["pos"][pays_all]], "organisme_payeur", "4.4",
+                             ORGANISME_PAYEUR_PAIE_TOUT, ERREUR, msg)
+    part = ~pays_all
+    if part.any():
+        msg = [
             f"L'organisme payeur « {o} » verse {fmt.money(m)} pour une libération qui vaut "
             f"{fmt.money(v)} ({fmt.hours(h)} × {fmt.money(t)}) ; le CE peut octroyer au plus le complément "
             f"de {fmt.money(c)}, soit {fmt.hours(hc)} (art. 4.4)."
-            for o, m, h, t, v, c, hc in zip(part["organisme"], part["montant"], part["heures"], part["taux"],
-                                            part["valeur"], part["complement"], part["heures_complement"])
-        ], index=part.index)
-        out += form_findings(ctx, part.index, "montant_organisme_payeur", "4.4", COMPLEMENT_ORGANISME_PAYEUR,
-                             AVERTISSEMENT, msg)
+            for o, m, h, t, v, c, hc in zip(*_rows(d, part, "organisme", "montant", "heures", "taux", "valeur",
+                                                   "complement", "heures_complement"))]
+        out += form_findings(ctx, forms.index[d["pos"][part]], "montant_organisme_payeur", "4.4",
+                             COMPLEMENT_ORGANISME_PAYEUR, AVERTISSEMENT, msg)
     return out
 
 
 def regle_4_4_complement_depasse(ctx: Context) -> list[Finding]:
     """An adopted row granting more hours than the top-up the other body leaves (erreur)."""
     d = _paid_by_other_body(ctx)
-    if d.empty:
+    if not len(d["pos"]):
         return []
     led = ctx.ledger
-    granted = led.loc[d.index, "heures_octroyees"]
-    over = d[led.loc[d.index, "adoptee"] & (granted > d["heures_complement"].clip(lower=0.0) + EPS)]
-    if over.empty:
+    d["accordees"] = led["heures_octroyees"].to_numpy()[d["pos"]]
+    top_up = np.where(d["heures_complement"] < 0.0, 0.0, d["heures_complement"])  # clip(lower=0), NaN kept
+    over = ctx.adopted[d["pos"]] & (d["accordees"] > top_up + EPS)
+    if not over.any():
         return []
-    msg = pd.Series([
+    msg = [
         f"{fmt.hours(g)} accordées, mais l'organisme payeur « {o} » verse déjà {fmt.money(m)} (art. 4.4) ; "
         f"le complément permis est de {fmt.money(max(c, 0.0))}, soit {fmt.hours(max(hc, 0.0))}. "
         "Réduisez les heures accordées."
-        for g, o, m, c, hc in zip(granted[over.index], over["organisme"], over["montant"], over["complement"],
-                                  over["heures_complement"])
-    ], index=over.index)
-    flagged = pd.Series(False, index=ctx.forms.index)
-    flagged[over.index] = True
+        for g, o, m, c, hc in zip(*_rows(d, over, "accordees", "organisme", "montant", "complement",
+                                         "heures_complement"))]
+    flagged = np.zeros(len(ctx.forms), dtype=bool)
+    flagged[d["pos"][over]] = True
     return hours_cell_findings(ctx, flagged, "4.4", COMPLEMENT_DEPASSE, ERREUR, msg)
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
-from .base import folded_form, form_findings
+from .base import dates, form_findings, group_codes
 from ..account.reference import ADOPTEE, REFUSEE
 
 ARTICLE = "4.5"
@@ -29,16 +29,15 @@ RULE = "heures-par-jour"
 EPSILON = 1e-9  # sums of decimal hours: 2.7 + 5.3 must stay exactly 8
 
 
-def hours_counted(ctx: Context) -> pd.Series:
+def hours_counted(ctx: Context) -> np.ndarray:
     """The hours each form row counts toward its member's day (NaN: not counted)."""
     p = ctx.params
-    forms = ctx.forms
-    asked = forms["heures_demandees"]
-    asked = asked.where((asked > p.min_exclu_heures_ligne) & (asked <= p.max_heures_ligne))
-    granted = forms["heures_accordees"]
-    fewer = (ctx.decisions == ADOPTEE) & (granted < asked)
-    counted = asked.where(~fewer, granted)
-    return counted.where(ctx.decisions != REFUSEE)
+    asked = ctx.values("heures_demandees")
+    asked = np.where((asked > p.min_exclu_heures_ligne) & (asked <= p.max_heures_ligne), asked, np.nan)
+    granted = ctx.values("heures_accordees")
+    fewer = ctx.adopted & (granted < asked)
+    counted = np.where(fewer, granted, asked)
+    return np.where(ctx.decisions.to_numpy() != REFUSEE, counted, np.nan)
 
 
 def _plural(n: int, word: str) -> str:
@@ -47,27 +46,31 @@ def _plural(n: int, word: str) -> str:
 
 def regle_4_5_huit_heures_par_jour(ctx: Context) -> list[Finding]:
     p = ctx.params
-    forms = ctx.forms
     counted = hours_counted(ctx)
-    usable = counted.notna() & forms["matricule"].notna() & forms["date_activite"].notna()
-    sub = pd.DataFrame({"matricule": forms["matricule"], "date": forms["date_activite"],
-                        "heures": counted, "fichier": forms["_file"]})[usable]
-    day = sub.groupby(["matricule", "date"])
-    sub["total"] = day["heures"].transform("sum")
-    over = sub[sub["total"] > p.max_heures_par_jour + EPSILON].copy()
-    if over.empty:
+    usable = ~np.isnan(counted) & ctx.present("matricule") & ctx.present("date_activite")
+    pos = np.flatnonzero(usable)
+    if len(pos) == 0:
         return []
-    over_day = over.groupby(["matricule", "date"])
-    over["lignes"] = over_day["heures"].transform("size")
-    over["fichiers"] = over_day["fichier"].transform("nunique")
+    day = group_codes(ctx.values("matricule")[pos], ctx.values("date_activite")[pos])
+    # pandas' grouped sum (compensated summation): the totals stay those it gave
+    total = pd.Series(counted[pos]).groupby(day).transform("sum").to_numpy()
+    over = total > p.max_heures_par_jour + EPSILON
+    if not over.any():
+        return []
+    rows, day, total = pos[over], day[over], total[over]
+    lines: dict = {}
+    files: dict = {}
+    for d, f in zip(day.tolist(), ctx.values("_file")[rows].tolist()):
+        lines[d] = lines.get(d, 0) + 1
+        files.setdefault(d, set()).add(f)
     limit = fmt.hours(p.max_heures_par_jour)
-    justified = (folded_form(ctx, "justification") != "").loc[over.index]
+    justified = ctx.written("justification")[rows]
     hours, date = fmt.memo(fmt.hours), fmt.memo(fmt.date)
 
-    def message(row, with_reason: bool) -> str:
-        head = (f"Le membre {row.matricule} cumule {hours(row.total)} de libération le "
-                f"{date(row.date)} ({_plural(int(row.lignes), 'ligne')} dans "
-                f"{_plural(int(row.fichiers), 'fichier')}) : personne ne peut être libéré plus de "
+    def message(mat, when, tot, d, with_reason: bool) -> str:
+        head = (f"Le membre {mat} cumule {hours(tot)} de libération le "
+                f"{date(when)} ({_plural(lines[d], 'ligne')} dans "
+                f"{_plural(len(files[d]), 'fichier')}) : personne ne peut être libéré plus de "
                 f"{limit} par jour (art. 4.5).")
         if with_reason:
             return head + (f" Une justification de l'urgence est donnée : le CE doit décider s'il "
@@ -75,12 +78,15 @@ def regle_4_5_huit_heures_par_jour(ctx: Context) -> list[Finding]:
         return head + (f" Sans justification de l'urgence, les heures au-delà de {limit} ne peuvent "
                        f"pas être libérées : ajoutez la justification ou réduisez les heures.")
 
-    texts = pd.Series([message(r, bool(j)) for r, j in
-                       zip(over.itertuples(), justified.to_numpy())], index=over.index, dtype=object)
-    yes = np.asarray(justified, dtype=bool)
+    texts = [message(m, w, t, d, bool(j)) for m, w, t, d, j in
+             zip(ctx.values("matricule")[rows].tolist(), dates(ctx.values("date_activite")[rows]),
+                 total.tolist(), day.tolist(), justified.tolist())]
+    ids = ctx.forms.index[rows]
     return [
-        *form_findings(ctx, list(over.index[yes]), "heures_demandees", ARTICLE, RULE, AVERTISSEMENT, texts),
-        *form_findings(ctx, list(over.index[~yes]), "heures_demandees", ARTICLE, RULE, ERREUR, texts),
+        *form_findings(ctx, ids[justified], "heures_demandees", ARTICLE, RULE, AVERTISSEMENT,
+                       [t for t, j in zip(texts, justified) if j]),
+        *form_findings(ctx, ids[~justified], "heures_demandees", ARTICLE, RULE, ERREUR,
+                       [t for t, j in zip(texts, justified) if not j]),
     ]
 
 

@@ -14,36 +14,33 @@ import pandas as pd
 from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, Finding
-from .base import form_findings
+from .base import dates, form_findings
 from ..account.reference import NON_DECIDEE
 
 ARTICLE = "5.2"
 
 
 def regle_5_2_presentation_au_ce(ctx: Context) -> list[Finding]:
-    forms = ctx.forms
     meetings = ctx.ce_meetings
     if len(meetings) == 0:
         return []
-    received = forms["date_reception"]
-    undecided = (ctx.decisions == NON_DECIDEE) & received.notna()
-    pos = np.searchsorted(meetings, received.to_numpy(dtype="datetime64[ns]"), side="right")
+    received = ctx.values("date_reception")
+    undecided = (ctx.decisions.to_numpy() == NON_DECIDEE) & ~np.isnat(received)
+    pos = np.searchsorted(meetings, received, side="right")
     has_next = pos < len(meetings)
-    meeting = pd.Series(pd.NaT, index=forms.index, dtype="datetime64[ns]")
+    meeting = np.full(len(received), np.datetime64("NaT"), dtype="datetime64[ns]")
     meeting[has_next] = meetings[pos[has_next]]
     as_of = np.datetime64(pd.Timestamp(ctx.as_of))
-    flagged = undecided & meeting.notna() & (meeting < as_of)
+    flagged = undecided & (meeting < as_of)  # NaT compares False
     if not flagged.any():
         return []
     upcoming = meetings[meetings >= as_of]
     after = (f" Prochaine réunion du CE : {fmt.date(pd.Timestamp(upcoming[0]))}." if len(upcoming) else "")
     date = fmt.memo(fmt.date)
-    message = pd.Series(
-        [f"Demande reçue le {date(r)} et toujours sans décision du CE : elle aurait dû être "
-         f"présentée à la réunion du CE du {date(m)} (art. 5.2). Inscrivez-la à l'ordre du jour "
-         f"de la prochaine réunion du CE.{after}"
-         for r, m in zip(received[flagged], meeting[flagged])],
-        index=forms.index[flagged.to_numpy()], dtype=object)
+    message = [f"Demande reçue le {date(r)} et toujours sans décision du CE : elle aurait dû être "
+               f"présentée à la réunion du CE du {date(m)} (art. 5.2). Inscrivez-la à l'ordre du jour "
+               f"de la prochaine réunion du CE.{after}"
+               for r, m in zip(dates(received[flagged]), dates(meeting[flagged]))]
     return form_findings(ctx, flagged, "decision_ce", ARTICLE, "non-presentee-au-ce", AVERTISSEMENT, message)
 
 

@@ -7,44 +7,48 @@ the vocabulary is art. 5.3's, an unreadable date art. 5.1's: both stay silent he
 """
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
 from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
-from .base import form_findings
-from ..account.reference import ADOPTEE, EN_DEPOT, NON_DECIDEE, REFUSEE
+from .base import dates, form_findings
+from ..account.reference import EN_DEPOT, NON_DECIDEE, REFUSEE
 
 ARTICLE = "5.4"
 
 
 def regle_5_4_depot_apres_adoption(ctx: Context) -> list[Finding]:
-    forms = ctx.forms
-    deposit, decided = forms["date_depot"], forms["date_decision"]
-    not_adopted = ctx.decisions.isin({NON_DECIDEE, REFUSEE, EN_DEPOT})
-    adopted = ctx.decisions == ADOPTEE
-    without = deposit.notna() & not_adopted
-    before = deposit.notna() & adopted & (deposit < decided)  # NaT compares False
+    deposit = ctx.values("date_depot")
+    given = ~np.isnat(deposit)
+    if not given.any():
+        return []
+    decided = ctx.values("date_decision")
+    state = ctx.decisions.to_numpy()
+    not_adopted = (state == NON_DECIDEE) | (state == REFUSEE) | (state == EN_DEPOT)
+    without = given & not_adopted
+    before = given & ctx.adopted & (deposit < decided)  # NaT compares False
     out = []
     if without.any():
-        state = forms["decision_ce"].where(without).map(
-            lambda d: f"la décision du CE est « {d} »", na_action="ignore").fillna(
-            "le CE n'a pas encore décidé de cette demande")
-        message = pd.Series(
-            [f"Dépôt à l'Employeur du {fmt.date(d)} alors que {s} : seules les libérations adoptées par "
-             f"le CE peuvent être soumises à l'Employeur (art. 5.4). Retirez cette ligne du dépôt ou "
-             f"faites-la adopter." for d, s in zip(deposit[without], state[without])],
-            index=forms.index[without.to_numpy()], dtype=object)
+        undecided = "le CE n'a pas encore décidé de cette demande"
+        message = [
+            f"Dépôt à l'Employeur du {fmt.date(d)} alors que "
+            f"{undecided if _empty(s) else f'la décision du CE est « {s} »'} : seules les libérations adoptées par "
+            f"le CE peuvent être soumises à l'Employeur (art. 5.4). Retirez cette ligne du dépôt ou "
+            f"faites-la adopter." for d, s in zip(dates(deposit[without]), ctx.values("decision_ce")[without].tolist())]
         out += form_findings(ctx, without, "date_depot", ARTICLE, "depot-sans-adoption", ERREUR, message)
     if before.any():
-        message = pd.Series(
-            [f"Dépôt à l'Employeur du {fmt.date(d)}, avant l'adoption par le CE le {fmt.date(a)} : le CE "
-             f"doit adopter la libération avant qu'elle soit soumise à l'Employeur (art. 5.4). "
-             f"Vérifiez les deux dates."
-             for d, a in zip(deposit[before], decided[before])],
-            index=forms.index[before.to_numpy()], dtype=object)
+        message = [
+            f"Dépôt à l'Employeur du {fmt.date(d)}, avant l'adoption par le CE le {fmt.date(a)} : le CE "
+            f"doit adopter la libération avant qu'elle soit soumise à l'Employeur (art. 5.4). "
+            f"Vérifiez les deux dates."
+            for d, a in zip(dates(deposit[before]), dates(decided[before]))]
         out += form_findings(ctx, before, "date_depot", ARTICLE, "depot-avant-decision", ERREUR, message)
     return out
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 RULES = [regle_5_4_depot_apres_adoption]

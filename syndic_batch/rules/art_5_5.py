@@ -8,18 +8,19 @@ art. 5.1's.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from .. import formatting as fmt
 from ..context import Context
 from ..model import ERREUR, Finding
-from .base import form_findings
+from .base import dates, form_findings
 
 ARTICLE = "5.5"
 
 
-def _delay(activity: pd.Timestamp, received: pd.Timestamp) -> str:
+def _delay(activity, received) -> str:
     """« 3 mois et 5 jours » between two dates, in calendar months then days."""
     d = relativedelta(received.date(), activity.date())
     months, days = d.years * 12 + d.months, d.days
@@ -31,20 +32,24 @@ def _delay(activity: pd.Timestamp, received: pd.Timestamp) -> str:
 
 def regle_5_5_delai_trois_mois(ctx: Context) -> list[Finding]:
     n = ctx.params.mois_max_reception
-    forms = ctx.forms
-    activity, received = forms["date_activite"], forms["date_reception"]
-    # pandas' DateOffset(months=) is relativedelta's month arithmetic, on the whole column
-    deadline = activity + pd.DateOffset(months=n)
-    flagged = received > deadline  # NaT compares False
-    if not flagged.any():
+    activity, received = ctx.values("date_activite"), ctx.values("date_reception")
+    # N months are at least 28 × N − 3 days: only the rows received later than that can be late
+    late = received - activity > np.timedelta64(max(28 * n - 3, 0), "D")  # NaT compares False
+    if not late.any():
         return []
-    message = pd.Series(
-        [f"Demande reçue {_delay(a, r)} après l'activité (art. 5.5) : hors délai. Une demande de "
-         f"libération doit être faite dans les {n} mois suivant l'activité du {fmt.date(a)}, donc au "
-         f"plus tard le {fmt.date(d)} ; elle a été reçue le {fmt.date(r)}."
-         for a, r, d in zip(activity[flagged], received[flagged], deadline[flagged])],
-        index=forms.index[flagged.to_numpy()], dtype=object)
-    return form_findings(ctx, flagged, "date_reception", ARTICLE, "delai-reception", ERREUR, message)
+    pos = np.flatnonzero(late)
+    # pandas' DateOffset(months=) is relativedelta's month arithmetic, on the whole column
+    deadline = (pd.Series(activity[pos]) + pd.DateOffset(months=n)).to_numpy()
+    on_time = ~(received[pos] > deadline)
+    pos, deadline = pos[~on_time], deadline[~on_time]
+    if not len(pos):
+        return []
+    message = [
+        f"Demande reçue {_delay(a, r)} après l'activité (art. 5.5) : hors délai. Une demande de "
+        f"libération doit être faite dans les {n} mois suivant l'activité du {fmt.date(a)}, donc au "
+        f"plus tard le {fmt.date(d)} ; elle a été reçue le {fmt.date(r)}."
+        for a, r, d in zip(dates(activity[pos]), dates(received[pos]), dates(deadline))]
+    return form_findings(ctx, ctx.forms.index[pos], "date_reception", ARTICLE, "delai-reception", ERREUR, message)
 
 
 RULES = [regle_5_5_delai_trois_mois]

@@ -116,6 +116,17 @@ def _members(ctx: Context, forms: pd.DataFrame, ids, pos: np.ndarray | None) -> 
     return [(None, None) if m is None else (m, names.get(m) or n) for m, n in zip(mats, noms)]
 
 
+def group_codes(*columns: np.ndarray) -> np.ndarray:
+    """One int64 code per row for the tuple of its values in ``columns`` (equal tuples,
+    equal codes): each column factorised, the codes combined two at a time. Rows with a
+    missing value get a code too (-1 in that column): mask them out first."""
+    code = None
+    for col in columns:
+        c = pd.factorize(col)[0].astype(np.int64) + 1
+        code = c if code is None else pd.factorize(code * (int(c.max(initial=0)) + 1) + c)[0].astype(np.int64)
+    return code
+
+
 def dates(values: np.ndarray) -> list:
     """datetime64 values as ``datetime`` objects (None for NaT), for ``formatting.date``."""
     return values.astype("datetime64[us]").tolist()

@@ -5,43 +5,46 @@ first row of the group. Rows missing any of those values are art. 5.1's.
 """
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
 from .. import formatting as fmt
+from ..account.ledger import date_sort_key
 from ..context import Context
 from ..model import AVERTISSEMENT, DOUBLON, Finding
-from .base import folded_form, form_findings
+from .base import dates, form_findings, group_codes
 
 
 def regle_doublon(ctx: Context) -> list[Finding]:
-    forms = ctx.forms
-    keys = pd.DataFrame({
-        "matricule": forms["matricule"], "date": forms["date_activite"],
-        "categorie": folded_form(ctx, "categorie"), "heures": forms["heures_demandees"].round(4),
-        "date_reception": forms["date_reception"], "_file": forms["_file"], "_row": forms["_row"],
-    })
-    key = ["matricule", "date", "categorie", "heures"]
-    keys = keys[keys[key].notna().all(axis=1) & (keys["categorie"] != "")]
-    keys = keys.sort_values(["date_reception", "_file", "_row"], na_position="last", kind="stable")
-    later = keys.duplicated(key, keep="first")
+    cat = ctx.folded("categorie")
+    hours_asked = np.round(ctx.values("heures_demandees"), 4)
+    pos = np.flatnonzero(ctx.present("matricule") & ctx.present("date_activite") & ctx.written("categorie")
+                         & ~np.isnan(hours_asked))
+    if len(pos) < 2:
+        return []
+    # by reception date (empty last), file, row
+    order = np.lexsort((ctx.values("_row")[pos], np.unique(ctx.values("_file")[pos], return_inverse=True)[1].reshape(-1),
+                        date_sort_key(ctx.values("date_reception")[pos])))
+    pos = pos[order]
+    group = group_codes(ctx.values("matricule")[pos], ctx.values("date_activite")[pos], cat[pos], hours_asked[pos])
+    _, first_at, inverse = np.unique(group, return_index=True, return_inverse=True)
+    first = pos[first_at[inverse.reshape(-1)]]  # the first row of each row's group
+    later = first != pos
     if not later.any():
         return []
-    keys["premier"] = keys.index
-    first = keys.groupby(key)["premier"].transform("first")[later]
-    messages = {}
+    this, that = pos[later], first[later]
+    messages = []
     date, hours = fmt.memo(fmt.date), fmt.memo(fmt.hours)
-    this = forms.loc[first.index, ["date_activite", "heures_demandees"]]
-    that = forms.loc[first.to_numpy(), ["_row", "_sheet", "_file"]]
-    for i, day, h, row, sheet, file in zip(first.index, this["date_activite"], this["heures_demandees"],
-                                           that["_row"].tolist(), that["_sheet"].tolist(), that["_file"].tolist()):
-        messages[i] = (
+    for day, h, row, sheet, file in zip(dates(ctx.values("date_activite")[this]),
+                                        ctx.values("heures_demandees")[this].tolist(),
+                                        ctx.values("_row")[that].tolist(), ctx.values("_sheet")[that].tolist(),
+                                        ctx.values("_file")[that].tolist()):
+        messages.append(
             f"Doublon possible : même membre, même date ({date(day)}), "
             f"même catégorie et mêmes heures ({hours(h)}) que la "
             f"ligne {row} de la feuille « {sheet} » du fichier "
             f"« {file} ». Vérifiez que la même activité n'est pas réclamée deux fois ; "
             f"si c'est le cas, retirez cette ligne.")
-    return form_findings(ctx, list(first.index), "heures_demandees", None, DOUBLON, AVERTISSEMENT,
-                         pd.Series(messages, dtype=object))
+    return form_findings(ctx, ctx.forms.index[this], "heures_demandees", None, DOUBLON, AVERTISSEMENT, messages)
 
 
 RULES = [regle_doublon]

@@ -7,6 +7,9 @@ row). Either way, at most one finding per row.
 """
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from ..context import Context
 from ..model import AVERTISSEMENT, INFO, REFERENCE_PLAN_INCONNUE, Finding
 from ..plan.model import Plan, parse_reference
@@ -31,25 +34,23 @@ def why_unknown(plan: Plan, reference: str) -> str | None:
 
 
 def regle_reference_plan(ctx: Context) -> list[Finding]:
-    forms = ctx.forms
-    ref = forms["reference_plan"]
-    given = ref.notna()
+    given = ctx.present("reference_plan")
     if not given.any():
         return []
     plan = ctx.data.plan
     if plan is None:
         n = int(given.sum())
-        first = forms.index[given.to_numpy()][0]
+        first = ctx.forms.index[np.flatnonzero(given)[:1]]
         return form_findings(
-            ctx, [first], "reference_plan", None, REFERENCE_PLAN_INCONNUE, INFO,
+            ctx, first, "reference_plan", None, REFERENCE_PLAN_INCONNUE, INFO,
             f"Aucun plan d'action dans la boîte de réception : les références au plan d'action de "
             f"{n} ligne{'s' if n > 1 else ''} n'ont pas été vérifiées. Ajoutez le classeur du plan "
             f"d'action pour qu'elles le soient.")
-    reasons = {r: why_unknown(plan, r) for r in ref.dropna().unique()}
-    message = ref.map(reasons, na_action="ignore")
-    flagged = message.notna()
+    codes, references = pd.factorize(ctx.values("reference_plan"))
+    reasons = np.array([why_unknown(plan, r) for r in references] + [None], dtype=object)[codes]
+    flagged = np.array([r is not None for r in reasons], dtype=bool)
     return form_findings(ctx, flagged, "reference_plan", None, REFERENCE_PLAN_INCONNUE, AVERTISSEMENT,
-                         message)
+                         reasons[flagged].tolist())
 
 
 RULES = [regle_reference_plan]
