@@ -50,6 +50,10 @@ class Context:
             cache = self.__dict__["_column_cache"] = {"forms": forms}
         return cache
 
+    def release_columns(self) -> None:
+        """Forget the shared columns (they are computed again if asked)."""
+        self.__dict__.pop("_column_cache", None)
+
     def values(self, key: str) -> np.ndarray:
         """``forms[key].to_numpy()``: floats for numbers, ``datetime64[ns]`` for dates,
         objects for text."""

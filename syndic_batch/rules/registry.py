@@ -20,4 +20,7 @@ def run_rules(ctx: Context, rules=None) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules or ALL_RULES:
         findings.extend(rule(ctx))
+    # the columns the rules shared (folded text, masks) are not kept through the writing:
+    # at a million rows they weigh tens of MB
+    ctx.release_columns()
     return findings
