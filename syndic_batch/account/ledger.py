@@ -138,7 +138,8 @@ def build_ledger(ctx) -> pd.DataFrame:
 
     valeur = np.where(adopted, round_cents(granted * rate), 0.0)
     cols = {
-        "adoptee": adopted, "heures_octroyees": granted, "taux": rate, "valeur": valeur, "annee_banque": year,
+        "adoptee": adopted.copy(), "heures_octroyees": granted, "taux": rate.copy(), "valeur": valeur,
+        "annee_banque": year,
         "heures_banque": np.zeros(n), "heures_fonds": np.zeros(n), "montant_fonds": np.zeros(n),
         "fonds_cumules": np.zeros(n), "budget_fonds": np.full(n, np.nan),
         "depasse_banque": np.zeros(n, dtype=bool), "depasse_budget": np.zeros(n, dtype=bool),
@@ -171,4 +172,6 @@ def build_ledger(ctx) -> pd.DataFrame:
         surcharge = np.where(np.isnan(surcharge), 0.0, surcharge)
         cols["majoration"][charged] = surcharge
         cols["montant_employeur"][charged] = round_cents(valeur[charged] + surcharge)
-    return pd.DataFrame(cols, index=forms.index)
+    # copy=False: one block per column, as column assignments made it (a 2-D block would be a
+    # copy of the whole ledger: 100 MB at a million rows)
+    return pd.DataFrame(cols, index=forms.index, copy=False)

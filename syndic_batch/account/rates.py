@@ -85,8 +85,9 @@ def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     k = pd.Index(c_uniques, dtype=object).get_indexer(matricule[fids])
     reps = counts[k]
     fid = np.repeat(fids, reps)
-    within = np.arange(len(fid)) - np.repeat(np.cumsum(reps) - reps, reps)
-    ci = order[np.repeat(firsts[k], reps) + within]
+    # pair j of form row f is contract order[firsts[k_f] + (j - first pair of f)]
+    ci = np.arange(len(fid)) - np.repeat(np.cumsum(reps) - reps - firsts[k], reps)
+    ci = order[ci]
     start = contracts["debut_contrat"].to_numpy(dtype="datetime64[ns]")[ci]
     end = contracts["fin_contrat"].to_numpy(dtype="datetime64[ns]")[ci]
     rate = contracts["taux_horaire"].to_numpy(dtype=float)[ci]
@@ -131,4 +132,4 @@ def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
 def _frame(forms: pd.DataFrame, taux: np.ndarray, source: np.ndarray) -> pd.DataFrame:
     # (an object column: pandas would make a column of str a string column)
     return pd.DataFrame({"taux": taux, "taux_source": pd.Series(source, index=forms.index, dtype=object)},
-                        index=forms.index)
+                        index=forms.index, copy=False)

@@ -197,13 +197,27 @@ def _loaded(text: Any) -> dict[str, Any] | None:
 
 def _refs(typed: pd.DataFrame, ids: pd.Index, started: str) -> pd.DataFrame:
     """The reference states of rows seen for the first time: adopted / deposited now."""
-    part = typed.loc[ids]
-    adopted = (part["etat"].astype(object) == "adoptee").to_numpy()
-    deposited = part["date_depot"].notna().to_numpy()
-    refs = pd.DataFrame({c: pd.Series([None] * len(ids), index=ids, dtype=object) for c in REF_COLUMNS}, index=ids)
-    refs.loc[adopted, "adoptee_depuis"] = started
-    refs.loc[deposited, "deposee_depuis"] = started
-    return refs
+    pos = typed.index.get_indexer(ids)
+    adopted = typed["etat"].to_numpy(dtype=object)[pos] == "adoptee"
+    deposited = typed["date_depot"].notna().to_numpy()[pos]
+    columns = {c: np.full(len(ids), None, dtype=object) for c in REF_COLUMNS}
+    columns["adoptee_depuis"][adopted] = started
+    columns["deposee_depuis"][deposited] = started
+    # object columns (pandas would make a column of str a string column)
+    return pd.DataFrame({c: pd.Series(v, index=ids, dtype=object) for c, v in columns.items()}, index=ids)
+
+
+def _empty_shape(typed: pd.DataFrame) -> pd.DataFrame:
+    """``journal_shape`` of no row (the ``current`` of a first run), made once per set of
+    columns and dtypes: a copy of it."""
+    sig = (tuple(typed.columns), tuple(repr(t) for t in typed.dtypes), type(typed.index).__name__)
+    hit = _EMPTY_SHAPES.get(sig)
+    if hit is None:
+        hit = _EMPTY_SHAPES[sig] = journal_shape(typed.iloc[:0])
+    return hit.copy()
+
+
+_EMPTY_SHAPES: dict[tuple, pd.DataFrame] = {}
 
 
 def _fast_pairs(prev_key: pd.Series, cur_key: pd.Series, prev_state: pd.Series,
@@ -213,13 +227,19 @@ def _fast_pairs(prev_key: pd.Series, cur_key: pd.Series, prev_state: pd.Series,
     on both sides, the same state hashes (same places, same values): pass 1 pairs equal
     rows in the order of their place, so each with the one at its place. Other keys
     found several times are left to ``rows.pair_rows``."""
-    p = prev_key[~prev_key.duplicated(keep=False)]
-    c = cur_key[~cur_key.duplicated(keep=False)]
-    unique = pd.DataFrame({"k": p.to_numpy(), "prev": p.index.to_numpy()}).merge(
-        pd.DataFrame({"k": c.to_numpy(), "cur": c.index.to_numpy()}), on="k")[["prev", "cur"]]
+    pk, ck = prev_key.to_numpy(), cur_key.to_numpy()
+    p_dup = pd.Index(pk).duplicated(keep=False)
+    c_dup = pd.Index(ck).duplicated(keep=False)
+    # the keys found once on each side, in the previous rows' order (a merge's order)
+    p_once, c_once = np.flatnonzero(~p_dup), np.flatnonzero(~c_dup)
+    at = pd.Index(ck[c_once]).get_indexer(pk[p_once])
+    found = at >= 0
+    unique = pd.DataFrame({"prev": prev_key.index.to_numpy()[p_once[found]],
+                           "cur": cur_key.index.to_numpy()[c_once[at[found]]]})
+    if not p_dup.any() or not c_dup.any():
+        return unique
     sides = []
-    for key, state, name in ((prev_key, prev_state, "prev"), (cur_key, cur_state, "cur")):
-        dup = key.duplicated(keep=False).to_numpy()
+    for key, state, name, dup in ((prev_key, prev_state, "prev", p_dup), (cur_key, cur_state, "cur", c_dup)):
         side = pd.DataFrame({"k": key.to_numpy()[dup], "s": state.to_numpy()[dup], name: key.index.to_numpy()[dup]})
         side["n"] = side.groupby(["k", "s"]).cumcount()
         side["size"] = side.groupby("k")["k"].transform("size")
@@ -260,15 +280,14 @@ def compare(typed: pd.DataFrame, previous: PreviousRun | None, started: str | No
     started = started or dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
     key, state = row_hashes(typed)
     ids = typed.index
-    empty_cur = journal_shape(typed.iloc[:0])
     if previous is None:
-        return RowDiff(None, empty_cur, pd.Series([None] * len(ids), index=ids, dtype=object),
+        return RowDiff(None, _empty_shape(typed), pd.Series([None] * len(ids), index=ids, dtype=object),
                        refs=_refs(typed, ids, started), typed=typed, key=key, state=state, insert=ids)
     states = previous.states
     fast = _fast_pairs(states["cle"], pd.Series(key, index=ids), states["empreinte"], pd.Series(state, index=ids))
-    cur_state = pd.Series(state, index=ids).loc[fast["cur"].to_numpy()].to_numpy()
-    prev_info = states.loc[fast["prev"].to_numpy()]
-    keep = ((prev_info["empreinte"].to_numpy() == cur_state) & ~prev_info["explicite"].to_numpy()
+    cur_state = state[ids.get_indexer(fast["cur"].to_numpy())]
+    prev_at = states.index.get_indexer(fast["prev"].to_numpy())
+    keep = ((states["empreinte"].to_numpy()[prev_at] == cur_state) & ~states["explicite"].to_numpy()[prev_at]
             & previous.trusted)
     carried = fast[keep]
     loaded = fast[~keep]
