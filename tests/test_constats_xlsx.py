@@ -150,15 +150,14 @@ ANNOTATED = {"formulaires/mars.xlsx", "formulaires/avril.xlsx"}
 
 @pytest.fixture
 def constats_writes(monkeypatch):
-    import xlsxwriter
-
     import syndic_batch.write.constats_xlsx as module
 
     calls = []
+    workbook = module.Workbook
 
     def counting(*a, **kw):
         calls.append(a[0])
-        return xlsxwriter.Workbook(*a, **kw)
+        return workbook(*a, **kw)
 
     monkeypatch.setattr(module, "Workbook", counting)
     return calls

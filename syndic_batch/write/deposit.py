@@ -422,7 +422,7 @@ class _Layout:
         self.done_total = _totals({k: adopted.numbers(k, self.done) for k in SUMMED})
 
     def digest(self, adopted: Adopted) -> str:
-        d = Digest("depot-employeur", sys.modules[__name__], fmt)
+        d = Digest("depot-employeur", sys.modules[__name__], fmt, versions=(xlsxwriter.__version__,))
         d.text(self.union, self.todo_title, self.done_title)
         for name, idx, columns in ((SHEET_TODO, self.todo, COLUMNS), (SHEET_DONE, self.done, DONE_COLUMNS)):
             d.text(name, len(idx))

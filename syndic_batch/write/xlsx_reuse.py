@@ -3,7 +3,8 @@
 A writer whose workbook is rebuilt from every row of the inbox (the employer deposit,
 ``constats.xlsx``) first computes a *digest* of everything the workbook will show: its
 values, the title block, the parameters that change it, and the code that lays it out
-(the tool's version, the writer's own source, XlsxWriter's and pandas' versions). The
+(the tool's version, the writer's own source and the modules it lays the workbook out
+with, pandas' version and, for a writer that uses it, XlsxWriter's). The
 digest is stored in the workbook as a custom document property
 (``syndic-batch-empreinte``). On the next run, when the previous run's file (``OUT``'s
 current one) carries the same digest and is intact, it is copied instead of being
@@ -45,13 +46,11 @@ _DIGEST_RE = re.compile(r'name="' + re.escape(PROPERTY) + r'"><vt:lpwstr>([0-9a-
 class Digest:
     """A sha256 of what a workbook shows, fed in the order it is written."""
 
-    def __init__(self, kind: str, *modules: ModuleType):
-        import xlsxwriter
-
+    def __init__(self, kind: str, *modules: ModuleType, versions: tuple[str, ...] = ()):
         from .. import __version__
 
         self._h = hashlib.sha256()
-        self.text(kind, __version__, xlsxwriter.__version__, pd.__version__)
+        self.text(kind, __version__, pd.__version__, *versions)
         for module in modules:              # the code that lays the workbook out
             self._h.update(_source(module))
 
