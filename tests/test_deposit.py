@@ -243,13 +243,11 @@ def test_write_bytes_and_text_atomic(tmp_path):
 # ---------------------------------------------------------------- reuse (issue 8, incremental runs)
 
 class _Writes:
-    """Counts the workbooks a writer module opens with XlsxWriter."""
+    """Counts the workbooks a writer module opens (``xlsx_write.Workbook``)."""
 
     def __init__(self, monkeypatch, module, attr):
-        import xlsxwriter
-
         self.count = 0
-        real = xlsxwriter.Workbook
+        real = getattr(module, attr)
 
         def counting(*a, **kw):
             self.count += 1
@@ -260,9 +258,9 @@ class _Writes:
 
 @pytest.fixture
 def writes(monkeypatch):
-    import xlsxwriter
+    import syndic_batch.write.deposit as deposit_module
 
-    return _Writes(monkeypatch, xlsxwriter, "Workbook")
+    return _Writes(monkeypatch, deposit_module, "Workbook")
 
 
 def _deposit(tmp_path, name, rows=ROWS, as_of=AS_OF, params=None, previous=None):
@@ -377,12 +375,12 @@ def test_a_missing_or_tampered_previous_deposit_is_not_copied(tmp_path, writes, 
         wb_ctx = context_for(tmp_path / "s", ROWS, as_of=AS_OF, members=MEMBERS)
         import syndic_batch.write.deposit as deposit
 
-        real = deposit.stamp
-        deposit.stamp = lambda wb, digest: None
+        real = deposit.Properties
+        deposit.Properties = lambda **kw: real(**{**kw, "custom": {}})
         try:
             write_deposit(wb_ctx, previous)
         finally:
-            deposit.stamp = real
+            deposit.Properties = real
         assert "custom.xml" not in " ".join(zipfile.ZipFile(previous).namelist())
     elif how != "absent":
         previous.write_bytes(first.read_bytes())
@@ -397,8 +395,6 @@ def test_a_missing_or_tampered_previous_deposit_is_not_copied(tmp_path, writes, 
 
 def test_monthly_rerun_copies_the_deposit_and_findings_workbook_then_a_new_date_rewrites(tmp_path, monkeypatch):
     """Through the pipeline: OUT's deposit and constats.xlsx are the previous run's."""
-    import types
-
     import syndic_batch.write.constats_xlsx as constats_module
     import syndic_batch.write.deposit as deposit_module
     from builders import inbox
@@ -413,7 +409,7 @@ def test_monthly_rerun_copies_the_deposit_and_findings_workbook_then_a_new_date_
         raise AssertionError("réécrit au lieu d'être copié")
 
     with monkeypatch.context() as m:          # the second run may not write either workbook
-        m.setattr(deposit_module, "xlsxwriter", types.SimpleNamespace(Workbook=refuse))
+        m.setattr(deposit_module, "Workbook", refuse)
         m.setattr(constats_module, "Workbook", refuse)
         second = run(root, out, AS_OF)
     for name, data in before.items():

@@ -1,6 +1,7 @@
 """OUT/depot-employeur.xlsx: the adopted releases for the employer (art. 5.4).
 
-Two sheets, written with XlsxWriter in constant-memory mode (row by row):
+Two sheets, written row by row as SpreadsheetML (``xlsx_write``, memory bounded by a
+block of rows):
 
 « À déposer »      the adopted rows decided on or before the run's date (or with no
                    decision date) that carry no *Date du dépôt à l'Employeur*: what
@@ -30,7 +31,8 @@ deposit date, an edited adopted row change the digest and the workbook is rewrit
 Memory and speed: the adopted rows are positions into the forms and the ledger, sorted
 once; the values are converted to Python values a block of rows at a time and written
 cell by cell with the formats computed once (no list of every display row, no pandas
-access per cell), XlsxWriter in constant-memory mode.
+access per cell), each row's XML built from the cells' values (a text or a date escaped
+or converted once per distinct value).
 """
 from __future__ import annotations
 
@@ -41,12 +43,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from .. import formatting as fmt
 from ..context import Context
+from . import xlsx_write
 from .atomic import atomic_write
-from .xlsx_reuse import Digest, reuse_previous, stamp
+from .xlsx_reuse import PROPERTY, Digest, reuse_previous
+from .xlsx_write import PageSetup, Properties, Workbook, col_name, excel_serial, number, string, text_content
 
 SHEET_TODO = "À déposer"
 SHEET_DONE = "Déjà déposées"
@@ -135,6 +138,11 @@ class Adopted:
         self.state = np.full(n, TODO, dtype=np.int8)
         self.state[~np.isnat(decision) & (decision > as_of)] = LATER
         self.state[~np.isnat(depot)] = DONE
+        # the columns as arrays (views, no copy), for ``block``
+        self._form_arrays = {k: s.to_numpy() for k, s in self.form.items()}
+        self._ledger_arrays = {k: s.to_numpy() for k, s in self.ledger.items()}
+        self._no_year = self.no_year.to_numpy()
+        self._short_blocks: list[tuple[np.ndarray, dict]] = []
 
     def which(self, state: int) -> np.ndarray:
         """Indexes (into the sorted rows) of the rows in ``state``, in the sorted order."""
@@ -148,28 +156,45 @@ class Adopted:
 
     def block(self, idx: np.ndarray) -> dict[str, np.ndarray]:
         """The shown values of the sorted rows ``idx``: text as str or None, numbers as
-        floats (NaN when unknown), dates as datetime64."""
+        floats (NaN when unknown), dates as datetime64. A sheet of one block is read once
+        for its digest and its rows (the short blocks are kept; nobody changes them)."""
+        for kept, out in self._short_blocks:
+            if len(kept) == len(idx) and np.array_equal(kept, idx):
+                return out
+        out = self._block(idx)
+        if len(idx) <= BLOCK and len(self._short_blocks) < 4:
+            self._short_blocks.append((idx.copy(), out))
+        return out
+
+    def _block(self, idx: np.ndarray) -> dict[str, np.ndarray]:
         fp, lp = self.fpos.take(idx), self.lpos.take(idx)
-        f = {k: s.take(fp) for k, s in self.form.items()}
-        registered = f["matricule"].map(self.names)
-        known = registered.notna().to_numpy() & (registered != "").to_numpy()
-        nom = np.where(known, registered.to_numpy(dtype=object), f["nom"].to_numpy(dtype=object))
+        f = {k: a.take(fp) for k, a in self._form_arrays.items()}
+        names = self.names
+        registered = [names.get(m) for m in f["matricule"].tolist()]     # Series.map(dict), without pandas
+        nom = np.array([r if r else n for r, n in zip(registered, f["nom"].tolist())], dtype=object)
         out: dict[str, np.ndarray] = {
-            "matricule": _texts(f["matricule"].to_numpy(dtype=object)),
+            "matricule": _texts(f["matricule"].astype(object, copy=False)),
             "nom": _texts(nom),
-            "categorie": _texts(f["categorie"].to_numpy(dtype=object)),
+            "categorie": _texts(f["categorie"].astype(object, copy=False)),
             "source": self.source_text.take(self.source_code.take(idx)),
-            "ligne": f["ligne"].to_numpy(dtype=float),
+            "ligne": _floats(f["ligne"]),
         }
         for k in ("date", "decision", "depot"):
-            out[k] = f[k].to_numpy()
-        for k, s in self.ledger.items():
-            out[k] = s.to_numpy(dtype=float).take(lp)
+            out[k] = f[k]
+        for k, a in self._ledger_arrays.items():
+            out[k] = _floats(a.take(lp))
         remark = np.full(len(idx), None, dtype=object)
-        remark[pd.isna(self.no_year.to_numpy().take(lp)) & ~np.isnat(out["date"])] = NO_YEAR
+        remark[pd.isna(self._no_year.take(lp)) & ~np.isnat(out["date"])] = NO_YEAR
         remark[np.isnan(out["taux"])] = NO_RATE
         out["remarque"] = remark
         return out
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """As ``Series.to_numpy(dtype=float)``: a missing value (None, NA) as NaN."""
+    if values.dtype.kind in "fiub":
+        return values.astype(float, copy=False)
+    return pd.Series(values, copy=False).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
@@ -240,92 +265,124 @@ def _runs(keys: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1, [n]))
 
 
-class _Sheet:
-    """One worksheet of the deposit, written row by row (constant memory)."""
+MEMO_MAX = 50_000      # distinct texts and dates of a column whose cell XML is kept
 
-    def __init__(self, wb, name: str, columns, formats: dict, union: str):
-        self.ws = wb.add_worksheet(name)
+
+class _Sheet:
+    """One worksheet of the deposit, written row by row (``xlsx_write``)."""
+
+    def __init__(self, wb: Workbook, name: str, columns, formats: dict, union: str, title_rows: int,
+                 last_row: int):
         self.columns = columns
         self.f = formats
         self.row = 0
-        ws = self.ws
-        ws.set_landscape()
-        ws.set_paper(1)                 # letter
-        ws.fit_to_pages(1, 0)           # one page wide, as many tall as needed
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer("&L" + _escape_hf(f"{union} — {TITLE} — {name}") + "&RPage &P de &N")
-        for i, (_k, _h, width, _kind) in enumerate(columns):
-            ws.set_column(i, i, width)
+        self.header_row = title_rows + 1        # the title block, one empty row, then the header
+        self.letters = [col_name(i) for i in range(len(columns))]
+        self.ws = wb.sheet(name, [width for _k, _h, width, _kind in columns], freeze_rows=self.header_row + 1,
+                           dimension=(last_row, len(columns) - 1))
+        self.page = PageSetup(landscape=True, footer="&L" + _escape_hf(f"{union} — {TITLE} — {name}")
+                              + "&RPage &P de &N", repeat_row=self.header_row)
+
+    def _put(self, cells: str, height: float | None = None) -> None:
+        if cells:
+            self.ws.write(xlsx_write.row(self.row + 1, cells, height))
+        self.row += 1
 
     def title(self, lines: list[tuple[str, str | None]]) -> None:
         for j, (text, value) in enumerate(lines):
             fmt_ = self.f["title"] if j == 0 else (self.f["subtitle"] if j == 1 else self.f["meta"])
-            self.ws.write_string(self.row, 0, text, fmt_)
+            cells = string(f"A{self.row + 1}", fmt_, text)
             if value is not None:
-                self.ws.write_string(self.row, 3, value, self.f["meta"])
-            self.row += 1
+                cells += string(f"D{self.row + 1}", self.f["meta"], value)
+            self._put(cells)
         self.row += 1
 
     def header(self) -> None:
-        self.ws.set_row(self.row, 56)
-        for i, (_k, label, _w, _kind) in enumerate(self.columns):
-            self.ws.write_string(self.row, i, label, self.f["header"])
-        self.ws.repeat_rows(self.row)
-        self.ws.freeze_panes(self.row + 1, 0)
-        self.row += 1
+        assert self.row == self.header_row
+        r = self.row + 1
+        self._put("".join(string(f"{self.letters[i]}{r}", self.f["header"], label)
+                          for i, (_k, label, _w, _kind) in enumerate(self.columns)), 56)
 
     def line(self, values: dict, bold: bool = False) -> None:
         """A total line (few of them): ``values`` by key; a missing value is an empty cell."""
+        r = self.row + 1
+        cells = []
         for i, (key, _h, _w, kind) in enumerate(self.columns):
+            ref = f"{self.letters[i]}{r}"
             v = values.get(key)
             if v is None or (isinstance(v, float) and np.isnan(v)):
                 if bold:
-                    self.ws.write_blank(self.row, i, None, self.f["bold"])
+                    cells.append(xlsx_write.blank(ref, self.f["bold"]))
                 continue
             style = self.f[(kind, bold)]
             if kind == "text":
-                self.ws.write_string(self.row, i, str(v), style)
-            elif np.isfinite(float(v)):        # XlsxWriter refuses infinities
-                self.ws.write_number(self.row, i, float(v), style)
-        self.row += 1
+                cells.append(string(ref, style, str(v)))
+            elif np.isfinite(float(v)):        # Excel has no infinities
+                cells.append(number(ref, style, float(v)))
+        self._put("".join(cells))
 
     def rows(self, adopted: Adopted, idx: np.ndarray, runs: np.ndarray, before=None, after=None) -> None:
         """The sorted rows ``idx`` in this order, one cell per shown value; ``runs``
         (``_runs``) cuts them into groups: ``before(start, the group's first values)``
         and ``after(start, end)`` are called around each group."""
-        ws = self.ws
-        writers, styles = [], []
-        for key, _h, _w, kind in self.columns:
-            writers.append(ws.write_string if kind == "text" else
-                           ws.write_datetime if kind == "date" else ws.write_number)
-            styles.append(self.f[(kind, False)])
-        cols = list(enumerate(zip(writers, styles)))
+        kinds = [kind for _k, _h, _w, kind in self.columns]
+        styles = [self.f[(kind, False)] for kind in kinds]
+        memos: list[dict] = [{} for _c in self.columns]     # value → the cell after ``<c r="X12``
+        numbers = {c for c, kind in enumerate(kinds) if kind not in ("text", "date")}
+        columns = range(len(kinds))
+        letters = self.letters
+        write = self.ws.write
+
+        def cell(c: int, v) -> str:
+            if kinds[c] == "date":
+                out = f'" s="{styles[c]}"><v>{excel_serial(v):.16G}</v></c>'
+            else:
+                out = f'" s="{styles[c]}" t="inlineStr"><is>{text_content(v if type(v) is str else str(v))}</is></c>'
+            if len(memos[c]) < MEMO_MAX:
+                memos[c][v] = out
+            return out
+
         keys = [k for k, _h, _w, _kind in self.columns]
         bounds = runs.tolist()
         g = 0                                   # the group the next row belongs to
         for b0 in range(0, len(idx), BLOCK):
             b1 = min(len(idx), b0 + BLOCK)
             lists = _python_values(adopted.block(idx[b0:b1]), keys)
+            block: list[str] = []
             for k, values in enumerate(zip(*lists), start=b0):
                 if k == bounds[g] and before is not None:
+                    if block:
+                        write("".join(block))
+                        block = []
                     before(k, values)
-                r = self.row
-                for c, (write, style) in cols:
+                r = self.row + 1
+                cells = []
+                for c in columns:
                     v = values[c]
-                    if v is not None:
-                        write(r, c, v, style)
-                self.row = r + 1
+                    if v is None:
+                        continue
+                    if c in numbers:
+                        cells.append(f'<c r="{letters[c]}{r}" s="{styles[c]}"><v>{v:.16G}</v></c>')
+                    else:
+                        cells.append(f'<c r="{letters[c]}{r}{memos[c].get(v) or cell(c, v)}')
+                block.append(f'<row r="{r}">{"".join(cells)}</row>' if cells else "")
+                self.row = r
                 if k + 1 == bounds[g + 1]:
                     if after is not None:
+                        write("".join(block))
+                        block = []
                         after(bounds[g], bounds[g + 1])
                     g += 1
+            write("".join(block))
 
-    def note(self, text: str) -> None:
-        self.ws.write_string(self.row, 0, text, self.f["italic"])
-        self.row += 1
+    def note(self, text: str, style: str = "italic") -> None:
+        self._put(string(f"A{self.row + 1}", self.f[style], text))
 
     def skip(self) -> None:
         self.row += 1
+
+    def close(self) -> None:
+        self.ws.close(page=self.page)
 
 
 def _python_values(block: dict[str, np.ndarray], keys: list[str]) -> list[list]:
@@ -351,17 +408,18 @@ def _escape_hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _formats(wb) -> dict:
+def _formats(wb: Workbook) -> dict:
+    add = wb.styles.add
     base = {"font_size": 10, "valign": "top"}
     f = {
-        "title": wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79"}),
-        "subtitle": wb.add_format({"bold": True, "font_size": 12}),
-        "meta": wb.add_format({"font_size": 10}),
-        "italic": wb.add_format({"italic": True, "font_size": 10}),
-        "bold": wb.add_format({**base, "bold": True, "top": 1}),
-        "header": wb.add_format({**base, "bold": True, "text_wrap": True, "valign": "bottom",
-                                 "font_color": "#FFFFFF", "bg_color": "#1F4E79", "border": 1}),
-        "group": wb.add_format({**base, "bold": True, "font_color": "#1F4E79"}),
+        "title": add(**{"bold": True, "font_size": 14, "font_color": "#1F4E79"}),
+        "subtitle": add(**{"bold": True, "font_size": 12}),
+        "meta": add(**{"font_size": 10}),
+        "italic": add(**{"italic": True, "font_size": 10}),
+        "bold": add(**{**base, "bold": True, "top": 1}),
+        "header": add(**{**base, "bold": True, "text_wrap": True, "valign": "bottom",
+                         "font_color": "#FFFFFF", "bg_color": "#1F4E79", "border": 1}),
+        "group": add(**{**base, "bold": True, "font_color": "#1F4E79"}),
     }
     number_formats = {"text": None, "date": DATE_FORMAT, "hours": HOURS_FORMAT, "money": MONEY_FORMAT, "int": "0"}
     for kind, nf in number_formats.items():
@@ -371,7 +429,7 @@ def _formats(wb) -> dict:
                 spec["num_format"] = nf
             if bold:
                 spec.update(bold=True, top=1)
-            f[(kind, bold)] = wb.add_format(spec)
+            f[(kind, bold)] = add(**spec)
     return f
 
 
@@ -422,7 +480,7 @@ class _Layout:
         self.done_total = _totals({k: adopted.numbers(k, self.done) for k in SUMMED})
 
     def digest(self, adopted: Adopted) -> str:
-        d = Digest("depot-employeur", sys.modules[__name__], fmt, versions=(xlsxwriter.__version__,))
+        d = Digest("depot-employeur", sys.modules[__name__], fmt, xlsx_write)
         d.text(self.union, self.todo_title, self.done_title)
         for name, idx, columns in ((SHEET_TODO, self.todo, COLUMNS), (SHEET_DONE, self.done, DONE_COLUMNS)):
             d.text(name, len(idx))
@@ -443,15 +501,27 @@ def write_deposit(ctx: Context, out_path: str | Path, previous: str | Path | Non
     if previous is not None and reuse_previous(Path(previous), digest, out_path):
         return out_path
     with atomic_write(out_path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-        wb.set_properties({"title": f"{layout.union} — {TITLE}", "created": dt.datetime(2000, 1, 1)})
-        stamp(wb, digest)
+        wb = Workbook(tmp, Properties(title=f"{layout.union} — {TITLE}", created=dt.datetime(2000, 1, 1),
+                                      custom={PROPERTY: digest}))
         f = _formats(wb)
-        _write_todo(_Sheet(wb, SHEET_TODO, COLUMNS, f, layout.union), adopted, layout)
-        _write_done(_Sheet(wb, SHEET_DONE, DONE_COLUMNS, f, layout.union), adopted, layout, f)
+        todo = _Sheet(wb, SHEET_TODO, COLUMNS, f, layout.union, len(layout.todo_title),
+                      _last_row(layout.todo_title, layout.todo, layout.todo_runs, 1))
+        _write_todo(todo, adopted, layout)
+        todo.close()
+        done = _Sheet(wb, SHEET_DONE, DONE_COLUMNS, f, layout.union, len(layout.done_title),
+                      _last_row(layout.done_title, layout.done, layout.done_runs, 2))
+        _write_done(done, adopted, layout, f)
+        done.close()
         wb.close()
     return out_path
+
+
+def _last_row(title: list, idx: np.ndarray, runs: np.ndarray, per_group: int) -> int:
+    """The sheet's last row (1-based): the title block, an empty row, the header, the
+    note of an empty sheet or the rows with ``per_group`` lines per group, an empty
+    row, the overall total."""
+    groups = len(runs) - 1 if len(idx) else 0
+    return len(title) + 2 + (len(idx) + per_group * groups if len(idx) else 1) + 2
 
 
 def _write_todo(s: _Sheet, adopted: Adopted, layout: _Layout) -> None:
@@ -484,8 +554,7 @@ def _write_done(s: _Sheet, adopted: Adopted, layout: _Layout, f: dict) -> None:
     days = layout.done_days
 
     def before(a: int, _values: tuple) -> None:
-        s.ws.write_string(s.row, 0, f"Dépôt du {fmt.date(pd.Timestamp(days[a]))}", f["group"])
-        s.skip()
+        s.note(f"Dépôt du {fmt.date(pd.Timestamp(days[a]))}", "group")
 
     def after(a: int, b: int) -> None:
         s.line({"matricule": f"Sous-total du dépôt du {fmt.date(pd.Timestamp(days[a]))} — {_plural(b - a)}",

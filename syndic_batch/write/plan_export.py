@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlsxwriter import Workbook
-
 from ..context import Context
 from ..plan.model import action_label
 from ..plan.progress import COLOURS, goal_label, plan_hours
+from . import xlsx_write
 from .atomic import atomic_write
-from .xlsx_print import WORKBOOK_OPTIONS, print_setup, row_height
+from .xlsx_print import row_height
+from .xlsx_write import PageSetup, Properties, Workbook, blank, col_name, number, string
 
 SHEET = "Plan d'action"
 HOURS_FORMAT = "#,##0.00"
@@ -61,9 +61,9 @@ def plan_table(ctx: Context) -> tuple[list[str], list[list]] | None:
 def write_plan_export(ctx: Context, out_path: Path) -> Path | None:
     """Write the export; None (nothing written) when the inbox has no plan.
 
-    XlsxWriter, constant memory. Every row gets an explicit height computed from
-    its wrapped texts (LibreOffice does not fit rows written without one, and the
-    lines would overlap when printed); letter, landscape, one page wide, header
+    SpreadsheetML written row by row (``xlsx_write``). Every row gets an explicit height
+    computed from its wrapped texts (LibreOffice does not fit rows written without one,
+    and the lines would overlap when printed); letter, landscape, one page wide, header
     row on every page, « Page x de y »."""
     table = plan_table(ctx)
     if table is None:
@@ -73,34 +73,34 @@ def write_plan_export(ctx: Context, out_path: Path) -> Path | None:
     widths = [24, 36, 44, 7, 10, 50, *([14] * n_years), 36, 14, 14]
     first_year_col, remark_col = 6, 6 + n_years
     hours_cols = (remark_col + 1, remark_col + 2)
+    letters = [col_name(c) for c in range(len(header))]
     out_path = Path(out_path)
     with atomic_write(out_path) as tmp:
-        wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": True})
-        wb.set_properties({"title": "Plan d'action", "author": "syndic-batch"})
-        ws = wb.add_worksheet(SHEET)
-        head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        hours = wb.add_format({"valign": "top", "num_format": HOURS_FORMAT})
-        status = {s: wb.add_format({"text_wrap": True, "valign": "top", "bg_color": _tint(colour)})
-                  for s, colour in COLOURS.items()}
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, w)
-        ws.set_row(0, row_height(zip(header, widths)))
-        for c, h in enumerate(header):
-            ws.write_string(0, c, h, head)
-        for r, values in enumerate(rows, start=1):
-            ws.set_row(r, row_height((v, widths[c]) for c, v in enumerate(values)
-                                     if isinstance(v, str) and c not in hours_cols))
+        wb = Workbook(tmp, Properties(title="Plan d'action", author="syndic-batch"))
+        add = wb.styles.add
+        head = add(bold=True, text_wrap=True, valign="top", bottom=1)
+        wrap = add(text_wrap=True, valign="top")
+        hours = add(valign="top", num_format=HOURS_FORMAT)
+        status = {s: add(text_wrap=True, valign="top", bg_color=_tint(colour)) for s, colour in COLOURS.items()}
+        ws = wb.sheet(SHEET, widths, freeze_rows=1, dimension=(max(len(rows), 1) + 1, len(header) - 1))
+        # the header row stays in view (the text columns are too wide to freeze)
+        ws.write(xlsx_write.row(1, "".join(string(f"{letters[c]}1", head, h) for c, h in enumerate(header)),
+                                row_height(zip(header, widths))))
+        for r, values in enumerate(rows, start=2):
+            cells = []
             for c, v in enumerate(values):
+                ref = f"{letters[c]}{r}"
                 if c in hours_cols:
-                    ws.write_number(r, c, float(v or 0.0), hours)
+                    cells.append(number(ref, hours, float(v or 0.0)))
                 elif v is None or v == "":
-                    ws.write_blank(r, c, None, wrap)
+                    cells.append(blank(ref, wrap))
                 else:   # the plan's text, never a formula
-                    fmt = status.get(v, wrap) if first_year_col <= c < remark_col else wrap
-                    ws.write_string(r, c, str(v), fmt)
-        ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
-        ws.freeze_panes(1, 0)   # the header row stays in view (the text columns are too wide to freeze)
-        print_setup(ws, "Plan d'action — état des actions et heures accordées", repeat_header_row=0)
+                    style = status.get(v, wrap) if first_year_col <= c < remark_col else wrap
+                    cells.append(string(ref, style, str(v)))
+            ws.write(xlsx_write.row(r, "".join(cells), row_height(
+                (v, widths[c]) for c, v in enumerate(values) if isinstance(v, str) and c not in hours_cols)))
+        ws.close(autofilter=(0, 0, max(len(rows), 1), len(header) - 1), page=PageSetup(
+            landscape=True, header="&L&\"-,Bold\"" + "Plan d'action — état des actions et heures accordées",
+            footer="&CPage &P de &N", repeat_row=0))
         wb.close()
     return out_path

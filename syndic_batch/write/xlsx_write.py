@@ -33,13 +33,13 @@ from ..text import xml_escape, xml_quoteattr
 from .xlsx_theme import THEME
 
 PART_DATE = (1980, 1, 31, 0, 0, 0)   # XlsxWriter's date for every part (xlsx_reuse checks it)
-STREAM_ABOVE = 16 * 1024 * 1024      # a sheet's XML above this is streamed (zip64 entry)
+STREAM_ABOVE = 4 * 1024 * 1024       # characters of a sheet's XML kept before it is streamed (zip64 entry)
 SMALL_LEVEL = 6                      # deflate level of the small parts
 SHEET_LEVEL = 1                      # and of the sheets (3x faster than 6, ~15 % larger)
 MAX_TEXT = 32767                     # Excel's limit for a cell's text (UTF-16 units)
 MAX_URL = 2079                       # Excel's limit for a link (and its location)
 MAX_LINKS = 65530                    # links per sheet
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH = dt.datetime(1899, 12, 31)
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -119,11 +119,16 @@ def col_name(c: int) -> str:
 
 
 def excel_serial(d: dt.datetime | dt.date) -> float:
-    """A date or date-time as Excel's serial number (1900 date system)."""
-    if not isinstance(d, dt.datetime):
+    """A date or date-time as Excel's serial number (1900 date system), as XlsxWriter
+    computes it (Excel's 29 February 1900 counted)."""
+    is_datetime = isinstance(d, dt.datetime)
+    if not is_datetime:
         d = dt.datetime(d.year, d.month, d.day)
     delta = d.replace(tzinfo=None) - EXCEL_EPOCH
-    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400.0
+    serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400.0
+    if is_datetime and d.isocalendar() == (1900, 1, 1):
+        serial -= 1
+    return serial + 1 if serial > 59 else serial
 
 
 def column_width(width: float) -> str:
@@ -146,7 +151,7 @@ def quote_sheet(name: str) -> str:
 
 # -- styles -----------------------------------------------------------------------
 
-BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
+BUILTIN_FORMATS = {"General": 0, "0": 1}      # as XlsxWriter: every other format is a custom one
 
 
 def _rgb(colour: str) -> str:
