@@ -33,9 +33,9 @@ from ..text import xml_escape, xml_quoteattr
 from .xlsx_theme import THEME
 
 PART_DATE = (1980, 1, 31, 0, 0, 0)   # XlsxWriter's date for every part (xlsx_reuse checks it)
-STREAM_ABOVE = 4 * 1024 * 1024       # characters of a sheet's XML kept before it is streamed (zip64 entry)
+STREAM_ABOVE = 1024 * 1024           # characters of a sheet's XML kept before it is streamed (zip64 entry)
 SMALL_LEVEL = 6                      # deflate level of the small parts
-SHEET_LEVEL = 1                      # and of the sheets (3x faster than 6, ~15 % larger)
+SHEET_LEVEL = 3                      # and of the sheets: 2.4x faster than 6, files ~18 % larger
 MAX_TEXT = 32767                     # Excel's limit for a cell's text (UTF-16 units)
 MAX_URL = 2079                       # Excel's limit for a link (and its location)
 MAX_LINKS = 65530                    # links per sheet
