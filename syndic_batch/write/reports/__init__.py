@@ -134,17 +134,24 @@ class _Template(Template):
             yield strip_bidi("".join(pending))
 
 
+try:   # markupsafe >= 3: the C core of ``escape`` (the text escaped, the same object if nothing to escape)
+    from markupsafe import _escape_inner as _escape_text
+except ImportError:  # pragma: no cover - older markupsafe
+    def _escape_text(text: str) -> str:
+        if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
+            return str(escape(text))
+        return text
+
+
 def _escape_output(value: Any) -> str:
     """``markupsafe.escape`` for a printed value, without copying what needs no escaping:
-    Markup (filters' and macros' output) as it is, an int as its digits, a text without
-    any of ``&<>'"`` as it is (the output is text: it need not be a Markup object)."""
+    Markup (filters' and macros' output) as it is, an int as its digits, a text escaped
+    as ``escape`` does it but left a ``str`` (the output is text: it need not be a Markup)."""
     kind = type(value)
     if kind is Markup:
         return value
     if kind is str:
-        if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
-            return escape(value)
-        return value
+        return _escape_text(value)
     if kind is int:
         return str(value)
     return escape(value)
