@@ -136,7 +136,7 @@ def _number_format(decimals: int) -> _NumberFormat:
 
 
 # A report shows the same few amounts and durations many times: each distinct value is
-# formatted once (0 is never cached: -0.0 == 0.0, but Babel writes « -0 »).
+# formatted once. Zero is cached by its sign (-0.0 == 0.0, but Babel writes « -0 »).
 @functools.lru_cache(maxsize=16384)
 def _cached_currency(f: float) -> str:
     return _money_format()(f)
@@ -147,6 +147,16 @@ def _cached_decimal(f: float, decimals: int) -> str:
     return _number_format(decimals)(f)
 
 
+@functools.lru_cache(maxsize=None)
+def _zero_currency(sign: float) -> str:
+    return _money_format()(sign * 0.0)
+
+
+@functools.lru_cache(maxsize=None)
+def _zero_decimal(sign: float, decimals: int) -> str:
+    return _number_format(decimals)(sign * 0.0)
+
+
 def money(value: Any) -> str:
     """``1234.5`` → ``1 234,50 $``."""
     if _is_missing(value):
@@ -155,7 +165,7 @@ def money(value: Any) -> str:
     if odd is not None:
         return f"{odd} $"
     f = float(value)
-    return _cached_currency(f) if f else _money_format()(f)
+    return _cached_currency(f) if f else _zero_currency(math.copysign(1.0, f))
 
 
 def number(value: Any, decimals: int = 2) -> str:
@@ -166,7 +176,7 @@ def number(value: Any, decimals: int = 2) -> str:
     if odd is not None:
         return odd
     f = float(value)
-    return _cached_decimal(f, decimals) if f else _number_format(decimals)(f)
+    return _cached_decimal(f, decimals) if f else _zero_decimal(math.copysign(1.0, f), decimals)
 
 
 def hours(value: Any) -> str:
@@ -228,15 +238,14 @@ def percent(value: Any) -> str:
 
 def memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
     """``fn`` (a formatting function) computed once per distinct value: thousands of
-    findings and statement lines repeat the same hours, amounts and dates. Zero is not
-    cached (``-0.0`` equals ``0.0`` but may format differently), nor is an unhashable value."""
+    findings and statement lines repeat the same hours, amounts and dates. Zero is cached
+    by its sign (``-0.0`` equals ``0.0`` but may format differently); an unhashable value
+    is not cached."""
     cache: dict[Any, str] = {}
 
     def call(value: Any) -> str:
         try:
-            if value == 0:
-                return fn(value)
-            k = (type(value), value)
+            k = (type(value), value) if value != 0 else (type(value), math.copysign(1.0, value), 0)
             hit = cache.get(k)
             if hit is None:
                 hit = cache[k] = fn(value)

@@ -69,6 +69,8 @@ _HEAD_BYTES = 4096   # the digest is in the first lines of the head, before the 
 def safe_name(matricule: str) -> str:
     """A file name for the member's statement that stays in its folder."""
     text = str(matricule)
+    if text.isascii() and text.isalnum() and len(text) <= 40:   # most matricules: nothing to change
+        return f"{text}.html"
     safe = _SAFE.sub("_", text)[:40]
     if safe.startswith("-"):
         safe = "_" + safe[1:]
@@ -147,7 +149,8 @@ class Remark(NamedTuple):
 
 @_by_name
 class Line(NamedTuple):
-    """One row of a statement, as displayed (``line.date`` or ``line["date"]``)."""
+    """One row of a statement, as displayed (``line.date`` or ``line["date"]``). The
+    template unpacks each row into these fields in this order: change both together."""
     date: str
     categorie: str
     description: str
@@ -337,10 +340,14 @@ def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, St
 
 def environment() -> Environment:
     root = templates_dir()
-    return Environment(loader=FileSystemLoader([str(root / "releves"), str(root / "rapports")]),
-                       bytecode_cache=bytecode_cache("releves", __file__),
-                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+    env = Environment(loader=FileSystemLoader([str(root / "releves"), str(root / "rapports")]),
+                      bytecode_cache=bytecode_cache("releves", __file__),
+                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    # The statement uses none of Jinja2's global functions (range, dict, cycler…): without
+    # them, each render no longer copies them into its context.
+    env.globals.clear()
+    return env
 
 
 def _css() -> str:
@@ -453,17 +460,21 @@ def write_statements(ctx: Context, findings: list[Finding], out_dir: str | Path,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     page = StatementPage.load()
-    before = None
+    before, present = "", set()
     if previous is not None:
         previous = Path(previous)
         if not previous.is_symlink() and previous.is_dir():
+            # The previous statements, listed once (regular files only: a link is not read):
+            # a new member's statement is not looked for there.
             before = os.path.join(previous, "")
+            with os.scandir(previous) as entries:
+                present = {e.name for e in entries if e.is_file(follow_symlinks=False)}
     into = os.path.join(out_dir, "")
     names = []
     for matricule, view in statement_views(ctx, findings):
         name = safe_name(matricule)
         digest = statement_digest(view, page)
-        data = _previous_statement(before + name, digest) if before is not None else None
+        data = _previous_statement(before + name, digest) if name in present else None
         if data is None:
             data = render_statement(view, page, digest)
         _write(into + name, data)
