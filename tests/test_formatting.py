@@ -61,3 +61,21 @@ def test_hours_and_missing_and_out_of_range_values():
     assert fmt.number(-1e26) == "-1,000 × 10^26"
     assert fmt.money(999_999_999_999_999.0) == format_currency(999_999_999_999_999.0, "CAD", locale="fr_CA")
     assert fmt.money(1e15) == "1,000 × 10^15 $"     # beyond Babel's bound: scientific, as before
+
+
+def test_memo_formats_each_value_once_and_keeps_the_sign_of_zero():
+    calls = []
+
+    def money(value):
+        calls.append(value)
+        return fmt.money(value)
+
+    memo = fmt.memo(money)
+    texts = [memo(v) for v in (0.0, -0.0, 0.0, -0.0, 0, 12.5, 12.5, None, None)]
+    assert texts == ["0,00\xa0$", "-0,00\xa0$", "0,00\xa0$", "-0,00\xa0$", "0,00\xa0$", "12,50\xa0$", "12,50\xa0$",
+                     "—", "—"]
+    # 0.0, -0.0, the int 0, 12.5 and None: each formatted once
+    assert len(calls) == 5 and math.copysign(1.0, calls[1]) == -1.0
+    assert memo([1, 2]) == "[1, 2] $"           # an unhashable value is formatted, not cached
+    assert (fmt.money(-0.0), fmt.money(0.0), fmt.number(-0.0), fmt.hours(0.0)) == ("-0,00\xa0$", "0,00\xa0$", "-0",
+                                                                                  "0 h")

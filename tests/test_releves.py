@@ -7,6 +7,7 @@ from html import unescape
 from pathlib import Path
 
 from builders import D, context_for, form, inbox
+from syndic_batch.account.reference import EN_DEPOT, NON_DECIDEE
 from syndic_batch.config import DEFAULT_PARAMS
 from syndic_batch.context import Context
 from syndic_batch.pipeline import check_stage, read_stage
@@ -303,3 +304,71 @@ def test_a_second_run_into_the_same_folder_copies_the_statements(tmp_path, monke
     assert _files(history / "releves") == first
     run(root, out, AS_OF + dt.timedelta(days=1))                             # a new date: every view changes
     assert len(rendered) == 4
+
+
+# ---------------------------------------------------------------- how a statement is put together (issues 8 and 11)
+
+
+def test_the_css_fills_the_style_block_and_matches_the_csp_whatever_the_names(tmp_path):
+    """The CSS is put in as bytes where the template has its mark: a member whose name or
+    row text is that mark gets it escaped, and the style block holds the whole CSS, the
+    one whose hash the Content-Security-Policy allows."""
+    import base64
+    import hashlib
+
+    from syndic_batch.write.releves import _CSS_MARK, _css
+
+    members = [dict(MEMBERS[0], nom=f"{_CSS_MARK} Tremblay"), *MEMBERS[1:]]
+    rows = [dict(r) for r in ROWS]
+    rows[0]["description"] = f"avant {_CSS_MARK} après"
+    ctx = context_for(tmp_path, rows, as_of=AS_OF, members=members, bank=BANK)
+    out = tmp_path / "out"
+    write_statements(ctx, check_stage(ctx), out)
+    raw = (out / "1001.html").read_bytes()
+    html = raw.decode("utf-8")
+    css = _css()
+    assert html.count("<style>") == 1 and html.count(_CSS_MARK) == 0
+    assert re.search(r"<style>(.*)</style>", html, re.S)[1] == css
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    assert f"style-src 'sha256-{digest}'" in unescape(html)
+    assert "&lt;syndic-batch-css/&gt; Tremblay (matricule 1001)" in html
+    assert "avant &lt;syndic-batch-css/&gt; après" in html
+    # the other statements hold the same CSS, byte for byte
+    for path in out.iterdir():
+        assert css.encode("utf-8") in path.read_bytes(), path.name
+
+
+def test_statements_are_written_in_place_without_following_a_link(tmp_path):
+    """Each statement is written straight to its name (the folder is the run's staging
+    folder): writing again replaces the content, leaves no temporary file, and a link put
+    in a statement's place is not followed (what it points to stays as it was)."""
+    import pytest
+
+    ctx, findings = _ctx(tmp_path)
+    out = tmp_path / "out"
+    write_statements(ctx, findings, out)
+    first = _files(out)
+    (out / "1002.html").write_text("ancien contenu, plus long que rien" * 1000, encoding="utf-8")
+    write_statements(ctx, findings, out)
+    assert _files(out) == first                              # truncated and rewritten, nothing else left
+    victim = tmp_path / "ailleurs.html"
+    victim.write_text("à ne pas écraser", encoding="utf-8")
+    (out / "1001.html").unlink()
+    (out / "1001.html").symlink_to(victim)
+    with pytest.raises(OSError):
+        write_statements(ctx, findings, out)
+    assert victim.read_text(encoding="utf-8") == "à ne pas écraser"
+
+
+def test_views_read_by_attribute_or_by_key(tmp_path):
+    """The views are named tuples that read like the former dicts (tests, callers) and
+    attribute by attribute (the template)."""
+    ctx, findings = _ctx(tmp_path)
+    v = build_statement_views(ctx, findings)["1001"]
+    assert v.nom == v["nom"] == "Amélie Tremblay" and v.nombre == v["nombre"] == len(v.lignes) == 5
+    line = v.lignes[2]
+    assert line.decision == line["decision"] == "Refusée le 10 mars 2026" and line[0] == "4 mars 2026"
+    remark = line.constats[0]
+    assert remark.severite == remark["severite"] and remark.message == remark["message"] != ""
+    assert v.constats == sum(len(i.constats) for i in v.lignes) > 0
+    assert v.en_attente == 1 == sum(1 for i in v.lignes if i.etat in (NON_DECIDEE, EN_DEPOT))
