@@ -114,8 +114,18 @@ class Context:
         hit = cache.get(("b", key))
         if hit is None:
             from .read.fields import FORMS
+            from .text import folded
 
-            hit = cache[("b", key)] = self.data.blank_cells(FORMS, key).to_numpy(dtype=bool)
+            forms = self.data.forms
+            if f"{key}__brut" in forms:  # a frame built by hand with its raw column
+                hit = self.data.blank_cells(FORMS, key).to_numpy(dtype=bool)
+            else:  # blank_cells, with the folded column the rules share
+                hit = ~self.written(key) if forms[key].dtype == object else ~self.present(key)
+                exc = self.data.raw_exceptions(FORMS, key)
+                if len(exc):
+                    hit = hit.copy()
+                    hit[forms.index.get_indexer(exc.index)] = (folded(exc) == "").to_numpy(dtype=bool)
+            cache[("b", key)] = hit
         return hit
 
     def with_column(self, key: str) -> np.ndarray:

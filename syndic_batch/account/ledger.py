@@ -91,15 +91,24 @@ def date_sort_key(values: np.ndarray) -> np.ndarray:
     return np.where(d == np.iinfo(np.int64).min, _LAST, d)
 
 
+def sort_rank(values: np.ndarray) -> np.ndarray:
+    """Per value, its rank among the distinct values sorted (equal values, equal ranks):
+    a sort key for a text column, each distinct text sorted once (few files, many rows)."""
+    codes, uniques = pd.factorize(values)
+    order = sorted(range(len(uniques)), key=uniques.__getitem__)
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(uniques))
+    rank[-1] = len(uniques)  # a missing value: last
+    return rank[codes]
+
+
 def charge_positions(forms: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     """The rows at positions ``pos`` in the order they are charged: decision date,
     activity date, file, row (empty dates last; a stable sort)."""
     pos = np.asarray(pos, dtype=np.intp)
     if len(pos) == 0:
         return pos
-    files = forms["_file"].to_numpy(dtype=object)[pos]
-    _, file_rank = np.unique(files, return_inverse=True)
-    o = np.lexsort((forms["_row"].to_numpy()[pos], file_rank.reshape(-1),
+    o = np.lexsort((forms["_row"].to_numpy()[pos], sort_rank(forms["_file"].to_numpy(dtype=object)[pos]),
                     date_sort_key(forms["date_activite"].to_numpy()[pos]),
                     date_sort_key(forms["date_decision"].to_numpy()[pos])))
     return pos[o]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import formatting as fmt
-from ..account.ledger import date_sort_key
+from ..account.ledger import date_sort_key, sort_rank
 from ..context import Context
 from ..model import AVERTISSEMENT, DOUBLON, Finding
 from .base import dates, form_findings, group_codes
@@ -22,12 +22,15 @@ def regle_doublon(ctx: Context) -> list[Finding]:
     if len(pos) < 2:
         return []
     # by reception date (empty last), file, row
-    order = np.lexsort((ctx.values("_row")[pos], np.unique(ctx.values("_file")[pos], return_inverse=True)[1].reshape(-1),
+    order = np.lexsort((ctx.values("_row")[pos], sort_rank(ctx.values("_file")[pos]),
                         date_sort_key(ctx.values("date_reception")[pos])))
     pos = pos[order]
     group = group_codes(ctx.values("matricule")[pos], ctx.values("date_activite")[pos], cat[pos], hours_asked[pos])
-    _, first_at, inverse = np.unique(group, return_index=True, return_inverse=True)
-    first = pos[first_at[inverse.reshape(-1)]]  # the first row of each row's group
+    # the first row (in reception order) of each row's group
+    codes, first_idx = np.unique(group, return_index=True)
+    first_at = np.empty(int(group.max()) + 1, dtype=np.intp)
+    first_at[codes] = first_idx
+    first = pos[first_at[group]]
     later = first != pos
     if not later.any():
         return []
