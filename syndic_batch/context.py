@@ -63,6 +63,26 @@ class Context:
             hit = cache[("v", key)] = self.data.forms[key].to_numpy()
         return hit
 
+    def codes(self, key: str) -> np.ndarray:
+        """``pd.factorize(forms[key])``'s codes: equal values, equal codes (-1 when missing)."""
+        cache = self._columns()
+        hit = cache.get(("k", key))
+        if hit is None:
+            fc = cache.get(("f", key))  # the folding's factorisation, when already made
+            hit = cache[("k", key)] = fc[0] if fc is not None else pd.factorize(self.data.forms[key])[0]
+        return hit
+
+    def sort_rank(self, key: str) -> np.ndarray:
+        """Per row, the rank of its value of text column ``key`` among the distinct values
+        sorted (``account.ledger.sort_rank``): a sort key, each distinct text sorted once."""
+        cache = self._columns()
+        hit = cache.get(("r", key))
+        if hit is None:
+            from .account.ledger import sort_rank
+
+            hit = cache[("r", key)] = sort_rank(self.values(key))
+        return hit
+
     def present(self, key: str) -> np.ndarray:
         """Per row: the typed value of ``key`` is not missing (``notna``)."""
         cache = self._columns()
@@ -82,6 +102,15 @@ class Context:
             codes, uniques = pd.factorize(self.data.forms[key])
             keys = np.array([fold(v) for v in uniques] + [""], dtype=object)
             hit = cache[("f", key)] = (codes, keys)
+        return hit
+
+    def folded_codes(self, key: str) -> np.ndarray:
+        """One code per row for the folded value of column ``key`` (equal folds, equal codes)."""
+        cache = self._columns()
+        hit = cache.get(("K", key))
+        if hit is None:
+            codes, keys = self.fold_codes(key)
+            hit = cache[("K", key)] = pd.factorize(keys)[0][codes]
         return hit
 
     def folded(self, key: str) -> np.ndarray:

@@ -102,13 +102,15 @@ def sort_rank(values: np.ndarray) -> np.ndarray:
     return rank[codes]
 
 
-def charge_positions(forms: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+def charge_positions(forms: pd.DataFrame, pos: np.ndarray, file_rank: np.ndarray | None = None) -> np.ndarray:
     """The rows at positions ``pos`` in the order they are charged: decision date,
-    activity date, file, row (empty dates last; a stable sort)."""
+    activity date, file, row (empty dates last; a stable sort). ``file_rank``: the
+    files' ``sort_rank`` of every row, when already made."""
     pos = np.asarray(pos, dtype=np.intp)
     if len(pos) == 0:
         return pos
-    o = np.lexsort((forms["_row"].to_numpy()[pos], sort_rank(forms["_file"].to_numpy(dtype=object)[pos]),
+    files = file_rank[pos] if file_rank is not None else sort_rank(forms["_file"].to_numpy(dtype=object)[pos])
+    o = np.lexsort((forms["_row"].to_numpy()[pos], files,
                     date_sort_key(forms["date_activite"].to_numpy()[pos]),
                     date_sort_key(forms["date_decision"].to_numpy()[pos])))
     return pos[o]
@@ -154,7 +156,7 @@ def build_ledger(ctx) -> pd.DataFrame:
         "depasse_banque": np.zeros(n, dtype=bool), "depasse_budget": np.zeros(n, dtype=bool),
         "majoration": np.zeros(n), "montant_employeur": valeur.copy(),
     }
-    charged = charge_positions(forms, np.flatnonzero(ypos >= 0))
+    charged = charge_positions(forms, np.flatnonzero(ypos >= 0), ctx.sort_rank("_file"))
     if len(charged):
         c_year, c_h, c_rate = ypos[charged], granted[charged], rate[charged]
         alloc = years["heures"].to_numpy(dtype=float)[c_year]

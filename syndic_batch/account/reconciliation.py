@@ -120,8 +120,9 @@ def reconcile(ctx) -> Reconciliation:
         pairs = []
         for line in st_pos.tolist():
             for fid in rows.get((st_mat[line], int(st_i8[line])), ()):
-                dh, dm = st_h[line] - led_h[fid], st_m[line] - led_m[fid]
-                bh, bm = bool(_beyond(dh, tol_h)), bool(_beyond(dm, tol_m))
+                dh, dm = float(st_h[line] - led_h[fid]), float(st_m[line] - led_m[fid])
+                bh = dh != dh or abs(dh) > tol_h + 1e-9  # _beyond of one pair, in plain Python
+                bm = dm != dm or abs(dm) > tol_m + 1e-9
                 rank = 0 if not bh and not bm else 1 if not bh else 2 if not bm else 3
                 pairs.append(((rank, abs(dh) if dh == dh else np.inf, abs(dm) if dm == dm else np.inf,
                                s_file[line], s_row[line], f_file[fid], f_row[fid]), line, fid))

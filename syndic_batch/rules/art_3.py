@@ -111,7 +111,7 @@ def regle_3_2_budget_depasse(ctx: Context) -> list[Finding]:
     over = (funds_d > EPS) & (total > limit + EPS)
     if not over.any():
         return []
-    rows = charge_positions(ctx.forms, np.flatnonzero(over))
+    rows = charge_positions(ctx.forms, np.flatnonzero(over), ctx.sort_rank("_file"))
     crossing, year = _ledger(ctx, "depasse_budget", "annee_banque")
     labels = _year_labels(ctx)
     messages = {}

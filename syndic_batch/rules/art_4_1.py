@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import formatting as fmt
-from ..account.ledger import date_sort_key, sort_rank
+from ..account.ledger import date_sort_key
 from ..context import Context
 from ..model import ERREUR, Finding
 from ..text import fold
@@ -108,7 +108,7 @@ def regle_4_1_trois_par_reunion(ctx: Context) -> list[Finding]:
     rid = pos[_meetings(ctx.folded("categorie")[pos], ctx.values("date_activite")[pos].view("i8"),
                         ctx.folded("reunion")[pos])]
     # by reception date (empty last), file, row
-    order = np.lexsort((ctx.values("_row")[pos], sort_rank(ctx.values("_file")[pos]),
+    order = np.lexsort((ctx.values("_row")[pos], ctx.sort_rank("_file")[pos],
                         date_sort_key(ctx.values("date_reception")[pos])))
     max_n = p.max_personnes_reunion
     rank_of: dict = {}

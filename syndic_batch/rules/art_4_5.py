@@ -51,7 +51,7 @@ def regle_4_5_huit_heures_par_jour(ctx: Context) -> list[Finding]:
     pos = np.flatnonzero(usable)
     if len(pos) == 0:
         return []
-    day = group_codes(ctx.values("matricule")[pos], ctx.values("date_activite")[pos])
+    day = group_codes(ctx.codes("matricule")[pos], ctx.values("date_activite")[pos])
     # pandas' grouped sum (compensated summation): the totals stay those it gave
     total = pd.Series(counted[pos]).groupby(day).transform("sum").to_numpy()
     over = total > p.max_heures_par_jour + EPSILON

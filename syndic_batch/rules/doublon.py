@@ -8,24 +8,24 @@ from __future__ import annotations
 import numpy as np
 
 from .. import formatting as fmt
-from ..account.ledger import date_sort_key, sort_rank
+from ..account.ledger import date_sort_key
 from ..context import Context
 from ..model import AVERTISSEMENT, DOUBLON, Finding
 from .base import dates, form_findings, group_codes
 
 
 def regle_doublon(ctx: Context) -> list[Finding]:
-    cat = ctx.folded("categorie")
     hours_asked = np.round(ctx.values("heures_demandees"), 4)
     pos = np.flatnonzero(ctx.present("matricule") & ctx.present("date_activite") & ctx.written("categorie")
                          & ~np.isnan(hours_asked))
     if len(pos) < 2:
         return []
     # by reception date (empty last), file, row
-    order = np.lexsort((ctx.values("_row")[pos], sort_rank(ctx.values("_file")[pos]),
+    order = np.lexsort((ctx.values("_row")[pos], ctx.sort_rank("_file")[pos],
                         date_sort_key(ctx.values("date_reception")[pos])))
     pos = pos[order]
-    group = group_codes(ctx.values("matricule")[pos], ctx.values("date_activite")[pos], cat[pos], hours_asked[pos])
+    group = group_codes(ctx.codes("matricule")[pos], ctx.values("date_activite")[pos],
+                        ctx.folded_codes("categorie")[pos], hours_asked[pos])
     # the first row (in reception order) of each row's group
     codes, first_idx = np.unique(group, return_index=True)
     first_at = np.empty(int(group.max()) + 1, dtype=np.intp)
