@@ -87,6 +87,19 @@ class Finding:
         )
 
 
+def finding_fast(article: str | None, rule: str, severity: str, file: str, sheet: str | None, row: int | None,
+                 column: str | None, message: str, column_index: int | None = None, form_id: int | None = None,
+                 matricule: str | None = None, nom: str | None = None) -> Finding:
+    """``Finding(...)`` without the frozen dataclass's per-field ``__setattr__`` (5× cheaper:
+    a large run makes tens of thousands). The caller has checked ``severity`` (in
+    ``SEVERITIES``) once for all the findings it makes."""
+    f = object.__new__(Finding)
+    f.__dict__.update(article=article, rule=rule, severity=severity, file=file, sheet=sheet, row=row,
+                      column=column, message=message, column_index=column_index, form_id=form_id,
+                      matricule=matricule, nom=nom)
+    return f
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 

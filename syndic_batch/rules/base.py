@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..context import Context
-from ..model import Finding
+from ..model import SEVERITIES, Finding, finding_fast
 from ..text import fold, folded
 
 
@@ -40,6 +40,8 @@ def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | np.nd
     """Like ``form_findings`` for any frame of the read stage (members, bank, calendar).
     A finding on a form row carries its member (matricule, and the register's name, else
     the form's) as ``pipeline.attach_members`` would give it."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r}")
     pos = None
     if isinstance(flagged, np.ndarray) and flagged.dtype == bool:
         pos = np.flatnonzero(flagged)
@@ -78,10 +80,9 @@ def frame_findings(ctx: Context, frame: pd.DataFrame, flagged: pd.Series | np.nd
         else:
             col = None
         mat, nom = members[n] if members is not None else (None, None)
-        out.append(Finding(article, rule, severity, file, sheet, int(row),
-                           col[1] if col else None, message if texts is None else texts[n],
-                           column_index=col[0] if col else None,
-                           form_id=int(row_id) if forms else None, matricule=mat, nom=nom))
+        out.append(finding_fast(article, rule, severity, file, sheet, int(row),
+                                col[1] if col else None, message if texts is None else texts[n],
+                                col[0] if col else None, int(row_id) if forms else None, mat, nom))
     return out
 
 
