@@ -7,6 +7,8 @@ lazily, here. Rules never open files: everything they need is on the context.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -19,6 +21,22 @@ from .read.data import InboxData
 
 if TYPE_CHECKING:
     from .journal.changes import PreviousRun, RowDiff
+
+
+_ASCII_ALNUM = re.compile(r"[0-9A-Za-z]")
+
+
+def _folds_to_something(value, fold) -> bool:
+    """``fold(value) != ""``. A text that still has an ASCII letter or digit after the first
+    steps of ``text.clean_text`` (NFC, invisible characters, ``_x000D_``) keeps it through
+    every later step of ``fold``: the answer without folding."""
+    if isinstance(value, str):
+        from .text import _INVISIBLE
+
+        s = value if value.isascii() else unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+        if _ASCII_ALNUM.search(s.replace("_x000D_", "")):
+            return True
+    return fold(value) != ""
 
 
 @dataclass
@@ -65,12 +83,7 @@ class Context:
 
     def codes(self, key: str) -> np.ndarray:
         """``pd.factorize(forms[key])``'s codes: equal values, equal codes (-1 when missing)."""
-        cache = self._columns()
-        hit = cache.get(("k", key))
-        if hit is None:
-            fc = cache.get(("f", key))  # the folding's factorisation, when already made
-            hit = cache[("k", key)] = fc[0] if fc is not None else pd.factorize(self.data.forms[key])[0]
-        return hit
+        return self._factorized(key)[0]
 
     def sort_rank(self, key: str) -> np.ndarray:
         """Per row, the rank of its value of text column ``key`` among the distinct values
@@ -99,9 +112,16 @@ class Context:
         if hit is None:
             from .text import fold
 
-            codes, uniques = pd.factorize(self.data.forms[key])
+            codes, uniques = self._factorized(key)
             keys = np.array([fold(v) for v in uniques] + [""], dtype=object)
             hit = cache[("f", key)] = (codes, keys)
+        return hit
+
+    def _factorized(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        cache = self._columns()
+        hit = cache.get(("u", key))
+        if hit is None:
+            hit = cache[("u", key)] = pd.factorize(self.data.forms[key])
         return hit
 
     def folded_codes(self, key: str) -> np.ndarray:
@@ -134,7 +154,14 @@ class Context:
         cache = self._columns()
         hit = cache.get(("w", key))
         if hit is None:
-            hit = cache[("w", key)] = ~self.folded_in(key, ("",))
+            if ("f", key) in cache:
+                hit = ~self.folded_in(key, ("",))
+            else:  # only whether each distinct value folds to "" (most say so at a glance)
+                from .text import fold
+
+                codes, uniques = self._factorized(key)
+                hit = np.array([_folds_to_something(v, fold) for v in uniques] + [False], dtype=bool)[codes]
+            cache[("w", key)] = hit
         return hit
 
     def blank(self, key: str) -> np.ndarray:

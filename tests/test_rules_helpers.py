@@ -43,3 +43,46 @@ def test_memo_formats_each_value_once_and_keeps_the_sign_of_zero():
     m = memo(money)
     assert [m(1234.5), m(1234.5), m(-0.0), m(0.0)] == [fmt.money(1234.5)] * 2 + [fmt.money(-0.0), fmt.money(0.0)]
     assert calls == [1234.5, -0.0, 0.0]
+
+
+def test_context_shared_columns_are_the_pandas_answers_on_the_examples():
+    """The Context's arrays (computed once, shared by the rules) give what the per-rule pandas
+    code gave: blank cells, written text, folded values, presence, codes."""
+    from pathlib import Path
+
+    from syndic_batch.config import DEFAULT_PARAMS
+    from syndic_batch.context import Context
+    from syndic_batch.pipeline import read_stage
+    from syndic_batch.read.fields import FORM_FIELDS, FORMS
+
+    inbox = Path(__file__).resolve().parents[1] / "examples" / "inbox"
+    ctx = Context(read_stage(inbox, DEFAULT_PARAMS), DEFAULT_PARAMS, dt.date(2026, 11, 23))
+    forms = ctx.forms
+    assert len(forms) > 100
+    seen_blank = 0
+    for f in FORM_FIELDS:
+        blank_cells = ctx.data.blank_cells(FORMS, f.key).to_numpy(dtype=bool)
+        assert ctx.blank(f.key).tolist() == blank_cells.tolist(), f.key
+        seen_blank += int(blank_cells.sum())
+        assert ctx.present(f.key).tolist() == forms[f.key].notna().tolist(), f.key
+        if forms[f.key].dtype == object:
+            folded_col = text_folded(forms[f.key])
+            assert ctx.folded(f.key).tolist() == folded_col.tolist(), f.key
+            assert ctx.written(f.key).tolist() == (folded_col != "").tolist(), f.key
+            codes = ctx.folded_codes(f.key)
+            keys = folded_col.to_numpy()
+            assert all((codes == codes[i]).tolist() == (keys == keys[i]).tolist() for i in range(0, len(keys), 7))
+    assert seen_blank > 0  # the examples have empty required cells
+    assert ctx.folded_in("categorie", {"deplacement"}).sum() == (text_folded(forms["categorie"]) == "deplacement").sum() > 0
+    ctx.release_columns()
+    assert "_column_cache" not in ctx.__dict__
+
+
+def test_folds_to_something_is_fold_not_empty():
+    from syndic_batch.context import _folds_to_something
+    from syndic_batch.text import fold
+
+    values = VALUES + ["_x000D_", "_x00\u200b0D_", "a_x000D_", "Amélie", "中", "²", "e\u0301", "_x000\x01D_",
+                       "\u200b", "œ", "ß", "ﬁ", "  x  "]
+    assert [_folds_to_something(v, fold) for v in values] == [fold(v) != "" for v in values]
+    assert _folds_to_something("_x000D_", fold) is False and _folds_to_something("Amélie", fold) is True
