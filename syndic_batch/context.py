@@ -214,7 +214,8 @@ class Context:
         """Matricule → the member's name (the register's wins over the form's)."""
         from .account.reference import member_names
 
-        return member_names(self.data.forms, self.data.members)
+        return member_names(self.data.forms, self.data.members, self.codes("matricule"),
+                            self.present("matricule") & self.present("nom"))
 
     @cached_property
     def decisions(self) -> pd.Series:

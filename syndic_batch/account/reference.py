@@ -52,15 +52,20 @@ def decision_states(forms: pd.DataFrame, params, fold_codes=None) -> pd.Series:
     return pd.Series(table[codes], index=forms.index, dtype=object)
 
 
-def member_names(forms: pd.DataFrame, members: pd.DataFrame) -> dict[str, str]:
+def member_names(forms: pd.DataFrame, members: pd.DataFrame, codes: np.ndarray | None = None,
+                 named: np.ndarray | None = None) -> dict[str, str]:
     """Matricule → name. The register's wins (the name on the member's latest
-    contract); a member absent from it keeps the name written on the form."""
+    contract); a member absent from it keeps the name written on the form.
+    ``codes`` (the matricules factorised) and ``named`` (rows with a matricule and a
+    name), when the caller has them (``Context``)."""
     names: dict[str, str] = {}
     mats, noms = forms["matricule"].to_numpy(dtype=object), forms["nom"].to_numpy(dtype=object)
-    both = np.flatnonzero(~(pd.isna(mats) | pd.isna(noms)))
+    if named is None:
+        named = ~(pd.isna(mats) | pd.isna(noms))
+    both = np.flatnonzero(named)
     if len(both):  # the first row of each matricule that has a name
-        codes, _ = pd.factorize(mats[both])
-        first = both[np.unique(codes, return_index=True)[1]]
+        codes = pd.factorize(mats[both])[0] if codes is None else codes[both]
+        first = np.sort(both[np.unique(codes, return_index=True)[1]])  # in the order of the rows
         names.update(zip(mats[first].tolist(), noms[first].tolist()))
     if len(members):
         m_mats, m_noms = members["matricule"].to_numpy(dtype=object), members["nom"].to_numpy(dtype=object)
