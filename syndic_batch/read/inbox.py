@@ -25,7 +25,7 @@ from ..config import DEFAULT_PARAMS, Params, params_hash
 from ..model import (AVERTISSEMENT, CLASSEUR_EN_DOUBLE, CLASSEUR_OUVERT, DOSSIER_IGNORE, INFO, LIEN_IGNORE,
                      Finding)
 from ..text import clean_text, parse_date, parse_number
-from .data import PROVENANCE, FileReport, InboxData, SheetSource, WorkbookRead
+from .data import FileReport, InboxData, SheetSource, WorkbookRead
 from .fields import BANK, CALENDAR, DATE, FORMS, KINDS, MEMBERS, NUMBER, STATEMENT, TEXT, Field
 # kept importable from here (older callers and tests)
 from .workbook import (EmptyWorkbook, read_workbook, recognise, unreadable_finding,  # noqa: F401
@@ -206,12 +206,10 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def _type_distinct(uniques: np.ndarray, kind: str, texts: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def _type_distinct(uniques: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """(typed value, natural) of each distinct raw value. A raw value is *natural* when
     the typed value gives it back: a clean text, a real number, a real date. Only the
-    raw cells that are not natural are kept (``InboxData.raw``). ``texts``: the typed texts
-    met so far in the inbox, so that one text is one object whatever the workbook (a
-    matricule in twelve monthly workbooks, one ``str``; see ``_chunk``)."""
+    raw cells that are not natural are kept (``InboxData.raw``)."""
     n = len(uniques)
     natural = np.zeros(n, dtype=bool)
     if kind == DATE:
@@ -233,44 +231,32 @@ def _type_distinct(uniques: np.ndarray, kind: str, texts: dict[str, str]) -> tup
             natural[i] = (u.__class__ is float or u.__class__ is int) and u == t
         return typed, natural
     typed = np.empty(n, dtype=object)
-    typed[:] = [None if (t := clean_text(u)) is None else texts.setdefault(t, t) for u in uniques]
+    typed[:] = [clean_text(u) for u in uniques]
     for i, (u, t) in enumerate(zip(uniques, typed)):
         natural[i] = u.__class__ is str and u == t
     return typed, natural
 
 
-def _type_column(raw: np.ndarray, kind: str, texts: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """(typed column, positions of the raw cells that are not natural) of a column of
-    raw cell values (``None``: empty). Each distinct value is typed once."""
-    codes, uniques = _codes(raw)
-    typed_u, natural_u = _type_distinct(uniques, kind, texts)
-    if kind == TEXT:
-        typed_u = np.append(typed_u, np.array([None], dtype=object))
-    else:
-        typed_u = np.append(typed_u, _EMPTY_TYPED[kind])
-    natural_u = np.append(natural_u, True)  # code -1: an empty cell
-    return typed_u[codes], np.flatnonzero(~natural_u[codes])
-
-
 @dataclass
 class _Chunk:
-    """The rows of one kind read from one workbook, typed: one array per field, the
-    raw cells that are not natural (field → (positions, values)), the provenance."""
+    """The rows of one kind read from one workbook, typed, file-local (what the read
+    cache stores, see ``TypedWorkbook``). ``typed[key]``: dates ``datetime64[ns]``,
+    numbers ``float64``, text ``(codes, texts)`` (``texts[codes]`` is the column; the
+    last text is None, for the code -1 of an empty cell); ``raw[key]``: the raw cells that
+    are not natural (positions, values); provenance: ``sheets`` (codes, names), Excel
+    ``rows``, file-local source ids ``src``."""
     n: int
-    typed: dict[str, np.ndarray]
+    typed: dict[str, Any]
     raw: dict[str, tuple[np.ndarray, np.ndarray]]
-    provenance: dict[str, np.ndarray]
+    sheets: tuple[np.ndarray, np.ndarray]
+    rows: np.ndarray
+    src: np.ndarray
 
 
-def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tuple],
-           texts: dict[str, str] | None = None) -> _Chunk:
-    """One workbook's rows of one kind, typed. The cells that outlive it (typed texts, the
-    raw cells kept) are taken from ``texts`` when an earlier workbook had the same text:
-    one object per text for the whole inbox, and the memory of this workbook's cells,
-    freed, is not held by a few survivors scattered through it."""
-    texts = {} if texts is None else texts
+def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tuple[str, int, int]]) -> _Chunk:
+    """One workbook's rows of one kind (``WorkbookRead.records[kind]``, ``.rows[kind]``), typed."""
     n = len(records)
-    typed: dict[str, np.ndarray] = {}
+    typed: dict[str, Any] = {}
     raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     cells = np.empty((n, len(fields)), dtype=object)
     if n:
@@ -281,49 +267,105 @@ def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
         if empty.any():
             col = col.copy()
             col[empty] = None
-        typed[f.key], pos = _type_column(col, f.kind, texts)
-        kept = col[pos]
-        for i, v in enumerate(kept):
-            if v.__class__ is str:
-                kept[i] = texts.setdefault(v, v)
-        raw[f.key] = (pos, kept)
+        codes, uniques = _codes(col)
+        typed_u, natural_u = _type_distinct(uniques, f.kind)
+        natural_u = np.append(natural_u, True)  # code -1: an empty cell
+        if f.kind == TEXT:
+            typed[f.key] = (codes.astype(np.int32), np.append(typed_u, np.array([None], dtype=object)))
+        else:
+            typed[f.key] = np.append(typed_u, _EMPTY_TYPED[f.kind])[codes]
+        pos = np.flatnonzero(~natural_u[codes])
+        raw[f.key] = (pos, col[pos])
     del cells
-    prov: dict[str, np.ndarray] = {}
-    for j, c in enumerate(PROVENANCE):
-        arr = np.empty(n, dtype=object)
-        arr[:] = [p[j] for p in provenance]
-        prov[c] = arr.astype("int64") if c in ("_row", "_src") else arr
-    return _Chunk(n, typed, raw, prov)
+    sheet_codes, sheet_names = pd.factorize(np.array([p[0] for p in provenance], dtype=object))
+    rows = np.fromiter((p[1] for p in provenance), dtype=np.int64, count=n)
+    src = np.fromiter((p[2] for p in provenance), dtype=np.int64, count=n)
+    return _Chunk(n, typed, raw, (sheet_codes.astype(np.int32), np.asarray(sheet_names, dtype=object)), rows, src)
 
 
-def _frame(fields: tuple[Field, ...], chunks: list[_Chunk]) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    """The typed frame of one kind from its workbooks' chunks, and its raw cells that
-    are not natural (field → Series of raw values indexed by row). Column by column:
-    each chunk's array is let go once its column is built, and every column is its
-    own block (no 2-D copy of the whole frame)."""
+@dataclass
+class TypedWorkbook:
+    """One workbook's read, typed: what ``read_inbox`` keeps of it and what the read
+    cache stores (columns that load straight into the frames). ``sources`` and the
+    chunks' ``src`` are file-local (``_take`` renumbers them)."""
+    report: FileReport
+    sources: list[SheetSource] = field(default_factory=list)
+    chunks: dict[str, _Chunk] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    plan: Any = None
+
+
+def typed_workbook(wr: WorkbookRead) -> TypedWorkbook:
+    """A ``WorkbookRead``'s rows typed, one chunk per kind that has rows."""
+    chunks = {}
+    for kind, (_n, fields) in KINDS.items():
+        recs = wr.records.get(kind) or []
+        if recs:
+            chunks[kind] = _chunk(fields, recs, wr.rows.get(kind) or [])
+    return TypedWorkbook(wr.report, list(wr.sources), chunks, list(wr.findings), wr.plan)
+
+
+def _intern(values: np.ndarray, texts: dict[str, str]) -> None:
+    """Each ``str`` of ``values`` replaced, in place, by the inbox's one object for that
+    text (``texts``): a matricule in twelve monthly workbooks is one ``str``, and the
+    cells kept do not hold a freed workbook's memory."""
+    for i, v in enumerate(values):
+        if v.__class__ is str:
+            values[i] = texts.setdefault(v, v)
+
+
+def _frame(fields: tuple[Field, ...], chunks: list[tuple[str, _Chunk]]) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The typed frame of one kind from its workbooks' chunks ``(relative path, chunk)``
+    (``src`` already renumbered), and its raw cells that are not natural (field →
+    Series of raw values indexed by row). Column by column: each chunk's array is let go
+    once its column is built, and every column is its own block (no 2-D copy)."""
     raw: dict[str, pd.Series] = {}
-    n = sum(c.n for c in chunks)
-    offsets = np.cumsum([0] + [c.n for c in chunks])
-    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    sizes = [c.n for _r, c in chunks]
+    n = sum(sizes)
+    offsets = np.cumsum([0] + sizes)
+    index = pd.RangeIndex(n)
+    columns: dict[str, np.ndarray] = {}
     for f in fields:
-        if chunks:
-            col = np.concatenate([c.typed.pop(f.key) for c in chunks])
+        parts = [c.typed.pop(f.key) for _r, c in chunks]
+        if f.kind == TEXT:
+            col = np.empty(n, dtype=object)
+            for (codes, texts), a, b in zip(parts, offsets[:-1], offsets[1:]):
+                col[a:b] = texts[codes]
+        elif parts:
+            col = np.concatenate(parts)
         else:
-            col = np.empty(0, dtype={DATE: "datetime64[ns]", NUMBER: "float64"}.get(f.kind, object))
-        frame[f.key] = pd.Series(col, index=frame.index, dtype=col.dtype, copy=False)
-        del col
-        parts = [c.raw.pop(f.key) for c in chunks]
-        pos = [p + off for (p, _v), off in zip(parts, offsets)]
-        raw[f.key] = pd.Series(np.concatenate([v for _p, v in parts]) if parts else np.empty(0, dtype=object),
-                               index=np.concatenate(pos).astype("int64") if pos else np.empty(0, dtype="int64"),
-                               dtype=object)
-    for c in PROVENANCE:
-        arrays = [ch.provenance.pop(c) for ch in chunks]
-        if c in ("_row", "_src"):
-            frame[c] = np.concatenate(arrays) if arrays else np.empty(0, dtype="int64")
-        else:
-            frame[c] = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
+            col = np.empty(0, dtype={DATE: "datetime64[ns]", NUMBER: "float64"}[f.kind])
+        del parts
+        columns[f.key] = col
+        kept = [c.raw.pop(f.key) for _r, c in chunks]
+        raw[f.key] = pd.Series(
+            np.concatenate([v for _p, v in kept]) if kept else np.empty(0, dtype=object),
+            index=np.concatenate([p + off for (p, _v), off in zip(kept, offsets)]).astype("int64")
+            if kept else np.empty(0, dtype="int64"), dtype=object)
+    file_col = np.empty(n, dtype=object)
+    sheet_col = np.empty(n, dtype=object)
+    for (rel, c), a, b in zip(chunks, offsets[:-1], offsets[1:]):
+        file_col[a:b] = rel
+        codes, names = c.sheets
+        sheet_col[a:b] = names[codes]
+    frame = _columns_frame(columns, index)
+    frame["_file"] = file_col    # pandas' str dtype (inferred)
+    frame["_sheet"] = sheet_col
+    frame["_row"] = np.concatenate([c.rows for _r, c in chunks]) if chunks else np.empty(0, dtype="int64")
+    frame["_src"] = np.concatenate([c.src for _r, c in chunks]) if chunks else np.empty(0, dtype="int64")
+    for _r, c in chunks:
+        c.sheets = c.rows = c.src = None  # type: ignore[assignment]
     return frame, raw
+
+
+def _columns_frame(columns: dict[str, np.ndarray], index: pd.RangeIndex) -> pd.DataFrame:
+    """A DataFrame holding each array as its own block, without copying it."""
+    frame = pd.DataFrame(index=index)
+    for key in list(columns):
+        col = columns.pop(key)
+        frame[key] = pd.Series(col, index=index, dtype=col.dtype, copy=False)
+        del col
+    return frame
 
 
 # ---------------------------------------------------------------- content and cache
@@ -339,26 +381,32 @@ def file_digest(path: Path) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
+# What a cache entry holds; part of its key, so that another layout is never loaded.
+CACHE_FORMAT = "classeur-type-1"
+
+
 def cache_key(sha256: str, rel: str, params: Params) -> str:
     """The cache entry of a workbook: its content, the tool's version, the
-    parameters, and its path (findings and sources name it)."""
-    text = "\n".join((sha256, __version__, params_hash(params), rel))
+    parameters, its path (findings and sources name it) and the entry's format."""
+    text = "\n".join((sha256, __version__, params_hash(params), rel, CACHE_FORMAT))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _cached_read(path: Path, rel: str, params: Params, size: int, sha: str,
-                 cache_dir: Path | None) -> WorkbookRead:
+                 cache_dir: Path | None) -> TypedWorkbook:
+    """The workbook's typed read: from ``cache_dir`` when its entry is there and sound,
+    else read, typed, and stored there (a cache that cannot be written only costs time)."""
     if cache_dir is None:
-        return read_workbook(path, rel, params, size, sha)
+        return typed_workbook(read_workbook(path, rel, params, size, sha))
     entry = Path(cache_dir) / f"{cache_key(sha, rel, params)}.pickle"
     try:
         with entry.open("rb") as fh:
             got = pickle.load(fh)
-        if isinstance(got, WorkbookRead) and got.report.sha256 == sha and got.report.path == rel:
+        if isinstance(got, TypedWorkbook) and got.report.sha256 == sha and got.report.path == rel:
             return got
     except Exception:  # absent, truncated, from another version: read again and rewrite
         pass
-    result = read_workbook(path, rel, params, size, sha)
+    result = typed_workbook(read_workbook(path, rel, params, size, sha))
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
@@ -366,7 +414,7 @@ def _cached_read(path: Path, rel: str, params: Params, size: int, sha: str,
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)
     except OSError:
-        pass  # a cache that cannot be written only costs time
+        pass
     return result
 
 
@@ -380,11 +428,11 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
     found = discover_all(inbox)
     findings: list[Finding] = list(found.findings)
     reports: list[FileReport] = []
-    chunks: dict[str, list[_Chunk]] = {kind: [] for kind in KINDS}
+    chunks: dict[str, list[tuple[str, _Chunk]]] = {kind: [] for kind in KINDS}
     sources: dict[int, SheetSource] = {}
     plans: list = []
     read_findings: list[Finding] = []  # the workbooks' own, after the inbox's (as before)
-    texts: dict[str, str] = {}         # one object per distinct text of the inbox (``_chunk``)
+    texts: dict[str, str] = {}         # one object per distinct text of the inbox (``_intern``)
 
     for rel in found.others:
         relname = rel.as_posix()
@@ -420,36 +468,40 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
                 f"Ce classeur est identique à « {original} » (même contenu) : il n'a été lu qu'une fois, "
                 "ses lignes ne sont pas comptées deux fois. Supprimez la copie de la boîte de réception."))
             continue
-        wr = _cached_read(inbox / rel, relname, params, size, sha, cache_dir)
-        _take(wr, chunks, sources, read_findings, plans, texts)  # typed now: its raw cells are freed
-        reports.append(wr.report)
-        del wr
+        tw = _cached_read(inbox / rel, relname, params, size, sha, cache_dir)
+        _take(tw, chunks, sources, read_findings, plans, texts)
+        reports.append(tw.report)
+        del tw
     if progress:
         progress(total, total, "")
     return _inbox_data(chunks, sources, findings + read_findings, reports, plans)
 
 
-def _take(wr: WorkbookRead, chunks: dict[str, list[_Chunk]], sources: dict[int, SheetSource],
-          findings: list[Finding], plans: list, texts: dict[str, str] | None = None) -> None:
-    """Add one workbook's read to the inbox's: its sources renumbered, its rows typed
-    (one chunk per kind), its findings and plan. Typing workbook by workbook keeps one
-    workbook's raw cells in memory at a time, not the inbox's."""
+def _take(tw: TypedWorkbook, chunks: dict[str, list[tuple[str, _Chunk]]], sources: dict[int, SheetSource],
+          findings: list[Finding], plans: list, texts: dict[str, str]) -> None:
+    """Add one workbook's typed read to the inbox's: its sources renumbered, its texts
+    made the inbox's (``_intern``), its chunks, findings and plan."""
     offset = len(sources)
-    for j, s in enumerate(wr.sources):
+    for j, s in enumerate(tw.sources):
         sources[offset + j] = s
-    rel = wr.report.path
-    for kind, (_n, fields) in KINDS.items():
-        recs = wr.records.get(kind) or []
-        if recs:
-            prov = [(rel, sheet, row, offset + src) for sheet, row, src in wr.rows.get(kind) or []]
-            chunks[kind].append(_chunk(fields, recs, prov, texts))
-    findings.extend(wr.findings)
-    if wr.plan is not None:
-        plans.append(wr.plan)
+    rel = tw.report.path
+    for kind, chunk in tw.chunks.items():
+        if offset:
+            chunk.src = chunk.src + offset
+        for key, typed in chunk.typed.items():
+            if isinstance(typed, tuple):
+                _intern(typed[1], texts)
+        for _pos, kept in chunk.raw.values():
+            if kept.dtype == object:
+                _intern(kept, texts)
+        chunks[kind].append((rel, chunk))
+    findings.extend(tw.findings)
+    if tw.plan is not None:
+        plans.append(tw.plan)
 
 
-def _inbox_data(chunks: dict[str, list[_Chunk]], sources: dict[int, SheetSource], findings: list[Finding],
-                reports: list[FileReport], plans: list) -> InboxData:
+def _inbox_data(chunks: dict[str, list[tuple[str, _Chunk]]], sources: dict[int, SheetSource],
+                findings: list[Finding], reports: list[FileReport], plans: list) -> InboxData:
     frames, raw = {}, {}
     for kind, (_n, fields) in KINDS.items():
         frames[kind], raw[kind] = _frame(fields, chunks[kind])
@@ -464,13 +516,13 @@ def _inbox_data(chunks: dict[str, list[_Chunk]], sources: dict[int, SheetSource]
 
 def assemble(reads: list[WorkbookRead], findings: list[Finding], reports: list[FileReport]) -> InboxData:
     """The inbox's data from the workbooks' reads: sources renumbered, frames typed."""
-    chunks: dict[str, list[_Chunk]] = {kind: [] for kind in KINDS}
+    chunks: dict[str, list[tuple[str, _Chunk]]] = {kind: [] for kind in KINDS}
     sources: dict[int, SheetSource] = {}
     plans: list = []
     findings = list(findings)
     texts: dict[str, str] = {}
     for wr in reads:
-        _take(wr, chunks, sources, findings, plans, texts)
+        _take(typed_workbook(wr), chunks, sources, findings, plans, texts)
     return _inbox_data(chunks, sources, findings, reports, plans)
 
 
