@@ -206,6 +206,47 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
+# The classes a cell read by calamine holds; any other one is asked ``pd.isna``.
+_PLAIN = frozenset({str, float, int, bool, dt.date, dt.datetime, dt.time, dt.timedelta})
+# Below this many rows a column is coded in plain Python: pandas' per-call cost
+# (factorize, isna) is larger than the work on a small workbook.
+_SMALL = 1024
+
+
+def _codes_small(values: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """``_codes`` of a short column of raw cell values, empty cells (None, NaN, ``""``:
+    calamine's) coded -1, in plain Python; the same codes and distinct values."""
+    index: dict[Any, int] = {}
+    distinct: list[Any] = []
+    codes = []
+    for v in values:
+        cls = v.__class__
+        if v is None or (cls is str and not v) or (cls is float and v != v):
+            codes.append(-1)
+            continue
+        if cls not in _PLAIN:
+            try:
+                if v == "" or pd.isna(v) is True:
+                    codes.append(-1)
+                    continue
+            except (TypeError, ValueError):
+                pass
+        key = (cls, v)
+        try:
+            c = index.get(key)
+        except TypeError:
+            c, key = None, None
+        if c is None:
+            c = len(distinct)
+            distinct.append(v)
+            if key is not None:
+                index[key] = c
+        codes.append(c)
+    uniques = np.empty(len(distinct), dtype=object)
+    uniques[:] = distinct
+    return np.array(codes, dtype=np.intp), uniques
+
+
 def _type_distinct(uniques: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """(typed value, natural) of each distinct raw value. A raw value is *natural* when
     the typed value gives it back: a clean text, a real number, a real date. Only the
@@ -213,20 +254,26 @@ def _type_distinct(uniques: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarr
     n = len(uniques)
     natural = np.zeros(n, dtype=bool)
     if kind == DATE:
-        parsed = np.empty(n, dtype=object)
-        parsed[:] = [parse_date(u) for u in uniques]
-        typed = pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").astype("datetime64[ns]")
-        for i, (u, t) in enumerate(zip(uniques, typed)):
-            if isinstance(u, dt.date) and t is not pd.NaT:
+        parsed = [parse_date(u) for u in uniques]   # a date or None (NaT)
+        typed = np.array(parsed, dtype="datetime64[D]").astype("datetime64[ns]") if n \
+            else np.empty(0, dtype="datetime64[ns]")
+        for i, (u, d) in enumerate(zip(uniques, parsed)):
+            if d is None:
+                continue
+            cls = u.__class__
+            if cls is dt.date:
+                natural[i] = True   # parse_date gives the date back
+            elif cls is dt.datetime:
+                natural[i] = u.tzinfo is None and not (u.hour or u.minute or u.second or u.microsecond)
+            elif isinstance(u, dt.date):
                 try:
-                    natural[i] = pd.Timestamp(u) == t
-                except (ValueError, OverflowError):
+                    natural[i] = pd.Timestamp(u) == pd.Timestamp(typed[i])
+                except (ValueError, OverflowError, TypeError):
                     pass
-        return typed.to_numpy(), natural
+        return typed, natural
     if kind == NUMBER:
-        parsed = np.empty(n, dtype=object)
-        parsed[:] = [parse_number(u) for u in uniques]
-        typed = pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").astype("float64").to_numpy()
+        parsed = [parse_number(u) for u in uniques]   # a float or None (NaN)
+        typed = np.array([np.nan if p is None else p for p in parsed], dtype="float64")
         for i, (u, t) in enumerate(zip(uniques, typed)):
             natural[i] = (u.__class__ is float or u.__class__ is int) and u == t
         return typed, natural
@@ -258,16 +305,23 @@ def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
     n = len(records)
     typed: dict[str, Any] = {}
     raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    cells = np.empty((n, len(fields)), dtype=object)
-    if n:
+    small = n <= _SMALL
+    if small:
+        cells = list(zip(*records)) if n else [()] * len(fields)
+    else:
+        cells = np.empty((n, len(fields)), dtype=object)
         cells[:] = records
     for j, f in enumerate(fields):
-        col = cells[:, j]
-        empty = pd.isna(col) | (col == "")  # calamine's empty cell is ""
-        if empty.any():
-            col = col.copy()
-            col[empty] = None
-        codes, uniques = _codes(col)
+        if small:
+            col = cells[j]
+            codes, uniques = _codes_small(col)
+        else:
+            col = cells[:, j]
+            empty = pd.isna(col) | (col == "")  # calamine's empty cell is ""
+            if empty.any():
+                col = col.copy()
+                col[empty] = None
+            codes, uniques = _codes(col)
         typed_u, natural_u = _type_distinct(uniques, f.kind)
         natural_u = np.append(natural_u, True)  # code -1: an empty cell
         if f.kind == TEXT:
@@ -275,12 +329,20 @@ def _chunk(fields: tuple[Field, ...], records: list[tuple], provenance: list[tup
         else:
             typed[f.key] = np.append(typed_u, _EMPTY_TYPED[f.kind])[codes]
         pos = np.flatnonzero(~natural_u[codes])
-        raw[f.key] = (pos, col[pos])
-    del cells
-    sheet_codes, sheet_names = pd.factorize(np.array([p[0] for p in provenance], dtype=object))
+        if small:
+            kept = np.empty(len(pos), dtype=object)
+            kept[:] = [col[i] for i in pos]
+        else:
+            kept = col[pos]
+        raw[f.key] = (pos, kept)
+    del cells, col
+    names: dict[str, int] = {}
+    sheet_codes = np.fromiter((names.setdefault(p[0], len(names)) for p in provenance), dtype=np.int32, count=n)
+    sheet_names = np.empty(len(names), dtype=object)
+    sheet_names[:] = list(names)
     rows = np.fromiter((p[1] for p in provenance), dtype=np.int64, count=n)
     src = np.fromiter((p[2] for p in provenance), dtype=np.int64, count=n)
-    return _Chunk(n, typed, raw, (sheet_codes.astype(np.int32), np.asarray(sheet_names, dtype=object)), rows, src)
+    return _Chunk(n, typed, raw, (sheet_codes, sheet_names), rows, src)
 
 
 @dataclass
