@@ -58,7 +58,13 @@ def clean_text(value: Any) -> str | None:
     non-breaking spaces as spaces, runs of blanks folded, trimmed. Empty → None.
     Numbers written as whole floats come back without ``.0`` (a matricule 1234.0
     is ``1234``). ``NA`` stays ``NA``: nothing here treats text as missing."""
-    if value is None or isinstance(value, CellIssue):
+    if value.__class__ is str:
+        # the usual cell: printable ASCII, whose only blank is the space (no NFC, no
+        # invisible or control character to remove); the same result as below
+        if value.isascii() and value.isprintable() and "_x000D_" not in value:
+            s = " ".join(value.split()) if "  " in value else value.strip()
+            return s or None
+    elif value is None or isinstance(value, CellIssue):
         return None
     if isinstance(value, float):
         if math.isnan(value):
@@ -73,10 +79,23 @@ def clean_text(value: Any) -> str | None:
     return s or None
 
 
+# fold of the texts met so far (headers, categories, statuses come back again and
+# again in one run); emptied when it grows past _FOLDS_MAX entries.
+_FOLDS: dict[str, str] = {}
+_FOLDS_MAX = 50_000
+
+
 def fold(value: Any) -> str:
     """Comparison key: case, accents, punctuation and spacing removed.
     ``"Réunion du CRQ-03"`` and ``"reunion du crq 03"`` fold alike. A ``CellIssue``
     folds to a non-empty key: the cell is not empty."""
+    if value.__class__ is str:
+        key = _FOLDS.get(value)
+        if key is None:
+            if len(_FOLDS) >= _FOLDS_MAX:
+                _FOLDS.clear()
+            key = _FOLDS[value] = fold_clean(clean_text(value) or "")
+        return key
     if isinstance(value, CellIssue):
         return f"cellule {value.kind}"
     return fold_clean(clean_text(value) or "")
@@ -85,11 +104,17 @@ def fold(value: Any) -> str:
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+# The accents NFKD puts after a Latin letter (U+0300–U+036F), removed by one translate;
+# any other combining character, by the slow path.
+_ACCENTS = {c: None for c in range(0x300, 0x370) if unicodedata.combining(chr(c))}
+
+
 def fold_clean(s: str) -> str:
     """``fold`` of a text already cleaned by ``clean_text``."""
     if not s.isascii():
-        s = unicodedata.normalize("NFKD", s)
-        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+        s = unicodedata.normalize("NFKD", s).translate(_ACCENTS)
+        if not s.isascii():
+            s = "".join(ch for ch in s if not unicodedata.combining(ch))
         s = s.casefold().replace("œ", "oe").replace("æ", "ae")
     else:
         s = s.lower()
