@@ -43,11 +43,30 @@ def ranked(group: list[Finding]) -> list[Finding]:
     return sorted(group, key=lambda f: (SEVERITY_RANK[f.severity], f.article or "~", f.rule))
 
 
+_ART = re.compile(r"Art\.?\s*")
+_SEPARATOR = re.compile(r"\s*[:,—-]\s*")
+
+
+def _without_article(message: str, article: str) -> str:
+    """``message`` without a leading « Art. 4.5 : » naming ``article`` (one pattern for
+    every article, instead of one compiled per article)."""
+    if not message.startswith("Art"):
+        return message
+    if not article[:1].isalnum():  # the general pattern's backtracking could matter
+        return re.sub(rf"^Art\.?\s*{re.escape(article)}\s*[:,—-]\s*", "", message)
+    m = _ART.match(message)
+    if m and message.startswith(article, m.end()):
+        sep = _SEPARATOR.match(message, m.end() + len(article))
+        if sep:
+            return message[sep.end():]
+    return message
+
+
 def comment_line(f: Finding) -> str:
     """« [ERREUR] Art. 4.5 — <message> » (a check with no article names its rule)."""
     if not f.article:
         return f"{LOOKS[f.severity].tag} Contrôle « {f.rule} » — {f.message}"
-    message = re.sub(rf"^Art\.?\s*{re.escape(f.article)}\s*[:,—-]\s*", "", f.message)
+    message = _without_article(f.message, f.article)
     message = message[:1].upper() + message[1:]  # « Art. 2.1 : le … » → « Le … »
     return f"{LOOKS[f.severity].tag} Art. {f.article} — {message}"
 

@@ -70,8 +70,18 @@ def rels_part(part: str) -> str:
 
 
 def relative_target(from_part: str, to_part: str) -> str:
-    """The ``Target`` of a relationship from ``from_part`` to ``to_part``."""
-    return posixpath.relpath(to_part, posixpath.dirname(from_part) or ".")
+    """The ``Target`` of a relationship from ``from_part`` to ``to_part`` (both part
+    names, relative to the package's root): ``posixpath.relpath`` without its
+    ``abspath`` (a ``getcwd`` per call)."""
+    start = [p for p in posixpath.normpath(posixpath.dirname(from_part) or ".").split("/") if p and p != "."]
+    target = [p for p in posixpath.normpath(to_part).split("/") if p and p != "."]
+    common = 0
+    for a, b in zip(start, target):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start) - common) + target[common:]
+    return "/".join(parts) or "."
 
 
 class Package:
@@ -114,6 +124,14 @@ class Package:
         return self.zf.open(info)
 
     def rels(self, part: str) -> list[Rel]:
+        """The relationships of ``part`` (read once; the list is shared: do not change it)."""
+        cache = self.__dict__.setdefault("_rels", {})
+        got = cache.get(part)
+        if got is None:
+            got = cache[part] = self._read_rels(part)
+        return got
+
+    def _read_rels(self, part: str) -> list[Rel]:
         data = self.read(rels_part(part))
         if not data:
             return []

@@ -41,7 +41,7 @@ _ATTR = re.compile(rb"""\s(?:(""" + _NAME + rb"""):)?(""" + _NAME + rb""")\s*=\s
 _AFTER_LEGACY = re.compile(
     rb"<(?:" + _NAME + rb":)?(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
     rb"webPublishItems|tableParts|extLst|AlternateContent)\b|</(?:" + _NAME + rb":)?worksheet\s*>")
-_CELL_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3}\d+)["']""")
+_CELL_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -239,10 +239,9 @@ class _Rewriter:
         cols = []
         for m in tags:
             ref = _CELL_R.search(m.group(1))
-            cell = parse_ref(ref.group(1).decode("ascii", "replace")) if ref else None
-            if cell is None or cell[0] != rnum:
+            if ref is None or int(ref.group(2)) != rnum:
                 return self.rewrite_row_tree(row_bytes, rnum)
-            cols.append(cell[1])
+            cols.append(column_number(ref.group(1).decode("ascii")))
         if cols != sorted(cols) or len(set(cols)) != len(cols):
             return self.rewrite_row_tree(row_bytes, rnum)
         head_end = row_bytes.index(b">") + 1

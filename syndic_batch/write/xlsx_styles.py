@@ -43,12 +43,18 @@ class Styles:
         self._borders: dict[tuple[str, str], int] = {}
         self._fonts: dict[tuple, int] = {}
         self._own: dict[tuple, int] = {}
+        self._lists: dict[str, object] = {}        # list name -> its element
+        self._items: dict[tuple[str, str], list] = {}  # (list, child tag) -> the children
 
     # -- the lists ----------------------------------------------------------------
 
     def _list(self, name: str):
+        el = self._lists.get(name)
+        if el is not None:
+            return el
         for el in self.root:
             if local(el.tag) == name:
+                self._lists[name] = el
                 return el
         el = etree.Element(f"{{{self.ns}}}{name}")
         after = _ORDER[_ORDER.index(name) + 1:]
@@ -58,26 +64,31 @@ class Styles:
                 break
         else:
             self.root.append(el)
+        self._lists[name] = el
         return el
+
+    def _children(self, name: str, tag: str) -> list:
+        """The ``tag`` children of list ``name``, found once, then kept up to date."""
+        key = (name, tag)
+        items = self._items.get(key)
+        if items is None:
+            items = self._items[key] = [c for c in self._list(name) if local(c.tag) == tag]
+        return items
 
     def _append(self, name: str, el) -> int:
         parent = self._list(name)
-        items = [c for c in parent if local(c.tag) == local(el.tag)]
+        items = self._children(name, local(el.tag))
         parent.append(el)
-        parent.set("count", str(len(items) + 1))
+        items.append(el)
+        parent.set("count", str(len(items)))
         self.changed = True
-        return len(items)
+        return len(items) - 1
 
     def _el(self, tag: str, **attrs):
-        el = etree.Element(f"{{{self.ns}}}{tag}")
-        for k, v in attrs.items():
-            el.set(k, v)
-        return el
+        return etree.Element(f"{{{self.ns}}}{tag}", attrs)
 
     def _sub(self, parent, tag: str, **attrs):
-        el = self._el(tag, **attrs)
-        parent.append(el)
-        return el
+        return etree.SubElement(parent, f"{{{self.ns}}}{tag}", attrs)
 
     def fill(self, rgb: str) -> int:
         if rgb not in self._fills:
@@ -102,7 +113,8 @@ class Styles:
         """A font like the workbook's default one (its size and name), with these changes."""
         key = (bold, italic, underline, rgb)
         if key not in self._fonts:
-            base = next((f for f in self._list("fonts") if local(f.tag) == "font"), None)
+            fonts = self._children("fonts", "font")
+            base = fonts[0] if fonts else None
             size, name = "11", "Calibri"
             if base is not None:
                 for child in base:
@@ -130,7 +142,7 @@ class Styles:
         """A new cell format: ``base``'s with the fill and frame of ``look`` (a Look)."""
         key = (base, look.tag)
         if key not in self._derived:
-            xfs = [x for x in self._list("cellXfs") if local(x.tag) == "xf"]
+            xfs = self._children("cellXfs", "xf")
             xf = copy.deepcopy(xfs[base]) if 0 <= base < len(xfs) else self._el(
                 "xf", numFmtId="0", fontId="0", xfId="0")
             xf.set("fillId", str(self.fill(look.fill)))
