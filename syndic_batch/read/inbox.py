@@ -451,20 +451,21 @@ def file_digest(path: Path) -> tuple[int, str]:
 CACHE_FORMAT = "classeur-type-1"
 
 
-def cache_key(sha256: str, rel: str, params: Params) -> str:
+def cache_key(sha256: str, rel: str, params: Params, phash: str | None = None) -> str:
     """The cache entry of a workbook: its content, the tool's version, the
-    parameters, its path (findings and sources name it) and the entry's format."""
-    text = "\n".join((sha256, __version__, params_hash(params), rel, CACHE_FORMAT))
+    parameters (``phash``: their hash, when already known), its path (findings and
+    sources name it) and the entry's format."""
+    text = "\n".join((sha256, __version__, phash or params_hash(params), rel, CACHE_FORMAT))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _cached_read(path: Path, rel: str, params: Params, size: int, sha: str,
-                 cache_dir: Path | None) -> TypedWorkbook:
+                 cache_dir: Path | None, phash: str | None = None) -> TypedWorkbook:
     """The workbook's typed read: from ``cache_dir`` when its entry is there and sound,
     else read, typed, and stored there (a cache that cannot be written only costs time)."""
     if cache_dir is None:
         return typed_workbook(read_workbook(path, rel, params, size, sha))
-    entry = Path(cache_dir) / f"{cache_key(sha, rel, params)}.pickle"
+    entry = Path(cache_dir) / f"{cache_key(sha, rel, params, phash)}.pickle"
     try:
         with entry.open("rb") as fh:
             got = pickle.load(fh)
@@ -519,6 +520,7 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
     for relname in sorted(digests, key=lambda p: (len(Path(p).name), p)):
         original_of.setdefault(digests[relname][1], relname)
     total = len(found.workbooks)
+    phash = params_hash(params) if cache_dir is not None else None
     for i, rel in enumerate(found.workbooks):
         relname = rel.as_posix()
         if progress:
@@ -534,7 +536,7 @@ def read_inbox(inbox: str | Path, params: Params = DEFAULT_PARAMS, progress: Pro
                 f"Ce classeur est identique à « {original} » (même contenu) : il n'a été lu qu'une fois, "
                 "ses lignes ne sont pas comptées deux fois. Supprimez la copie de la boîte de réception."))
             continue
-        tw = _cached_read(inbox / rel, relname, params, size, sha, cache_dir)
+        tw = _cached_read(inbox / rel, relname, params, size, sha, cache_dir, phash)
         _take(tw, chunks, sources, read_findings, plans, texts)
         reports.append(tw.report)
         del tw

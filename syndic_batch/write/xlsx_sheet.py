@@ -28,6 +28,7 @@ from lxml import etree
 from .xlsx_package import PARSER, PackageError, local
 
 CHUNK = 1 << 20
+PROLOG_CHUNK = 1 << 15
 _NAME = rb"[A-Za-z_][\w.\-]*"
 _ROOT = re.compile(rb"<(?!\?|!)(" + _NAME + rb":)?(" + _NAME + rb")\b([^>]*)>")
 _SHEETDATA = re.compile(rb"<(" + _NAME + rb":)?sheetData\b([^>]*?)(/?)>")
@@ -101,11 +102,11 @@ class SheetLayout:
 
 
 class _Input:
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream, self.buf = stream, b""
+    def __init__(self, stream: IO[bytes], size: int = CHUNK) -> None:
+        self.stream, self.buf, self.size = stream, b"", size
 
     def more(self) -> bool:
-        data = self.stream.read(CHUNK)
+        data = self.stream.read(self.size)
         self.buf += data
         return bool(data)
 
@@ -162,11 +163,12 @@ def survey(stream: IO[bytes], whole: bool = True) -> SheetLayout:
     drawing found after the rows (the rows are skipped with a plain byte search). Without
     ``whole``, only the prolog is read: ``rewrite`` then checks the tail itself and raises
     ``SurveyNeeded`` if what it finds there would have moved a mark."""
-    inp = _Input(stream)
+    inp = _Input(stream, PROLOG_CHUNK)  # the prolog is small: do not inflate the rows for it
     m, layout = _prolog(inp)
     layout.complete = whole
     if not whole:
         return layout
+    inp.size = CHUNK
     if m.group(3):  # <sheetData/>
         tail = inp.rest()[m.end():]
     else:
