@@ -187,6 +187,10 @@ class Package:
         return out
 
 
+# a written part this small is stored, not deflated
+STORE_MAX = 4096
+
+
 class PackageWriter:
     """The copy being written: raw copies of untouched parts, new or streamed patched parts."""
 
@@ -207,9 +211,16 @@ class PackageWriter:
         self.written.add(key)
 
     def write(self, name: str, data: bytes) -> None:
+        """A new or patched part, whole: stored when it is small (a relationships part,
+        the content types: deflating a few hundred bytes costs more than it saves),
+        else deflated at level 1 (as ``open``)."""
         self._claim(name)
-        self.zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
+        if len(data) <= STORE_MAX:
+            self.zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_STORED)
+        else:
+            self.zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
     def open(self, name: str) -> IO[bytes]:
         """A stream to write a patched part into (deflated on the fly, at level 1: a

@@ -45,6 +45,7 @@ class Styles:
         self._own: dict[tuple, int] = {}
         self._lists: dict[str, object] = {}        # list name -> its element
         self._items: dict[tuple[str, str], list] = {}  # (list, child tag) -> the children
+        self._font_base: tuple[str, str] | None = None
 
     # -- the lists ----------------------------------------------------------------
 
@@ -75,54 +76,58 @@ class Styles:
             items = self._items[key] = [c for c in self._list(name) if local(c.tag) == tag]
         return items
 
-    def _append(self, name: str, el) -> int:
+    def _new(self, name: str, tag: str, attrs: dict | None = None):
+        """A new ``tag`` element at the end of list ``name`` (created in place: an lxml
+        element made on its own costs a document of its own), its index, and the list's
+        ``count`` updated."""
         parent = self._list(name)
-        items = self._children(name, local(el.tag))
-        parent.append(el)
+        items = self._children(name, tag)
+        el = etree.SubElement(parent, f"{{{self.ns}}}{tag}", attrs or {})
         items.append(el)
         parent.set("count", str(len(items)))
         self.changed = True
-        return len(items) - 1
-
-    def _el(self, tag: str, **attrs):
-        return etree.Element(f"{{{self.ns}}}{tag}", attrs)
+        return el, len(items) - 1
 
     def _sub(self, parent, tag: str, **attrs):
         return etree.SubElement(parent, f"{{{self.ns}}}{tag}", attrs)
 
     def fill(self, rgb: str) -> int:
         if rgb not in self._fills:
-            fill = self._el("fill")
+            fill, self._fills[rgb] = self._new("fills", "fill")
             pattern = self._sub(fill, "patternFill", patternType="solid")
             self._sub(pattern, "fgColor", rgb="FF" + rgb)
             self._sub(pattern, "bgColor", indexed="64")
-            self._fills[rgb] = self._append("fills", fill)
         return self._fills[rgb]
 
     def border(self, style: str, rgb: str) -> int:
         key = (style, rgb)
         if key not in self._borders:
-            border = self._el("border")
+            border, self._borders[key] = self._new("borders", "border")
             for side in ("left", "right", "top", "bottom"):
                 self._sub(self._sub(border, side, style=style), "color", rgb="FF" + rgb)
             self._sub(border, "diagonal")
-            self._borders[key] = self._append("borders", border)
         return self._borders[key]
+
+    def _base_font(self) -> tuple[str, str]:
+        """(size, name) of the workbook's default font."""
+        if self._font_base is None:
+            fonts = self._children("fonts", "font")
+            size, name = "11", "Calibri"
+            if fonts:
+                for child in fonts[0]:
+                    if local(child.tag) == "sz" and child.get("val"):
+                        size = child.get("val")
+                    elif local(child.tag) == "name" and child.get("val"):
+                        name = child.get("val")
+            self._font_base = (size, name)
+        return self._font_base
 
     def font(self, bold=False, italic=False, underline=False, rgb: str | None = None) -> int:
         """A font like the workbook's default one (its size and name), with these changes."""
         key = (bold, italic, underline, rgb)
         if key not in self._fonts:
-            fonts = self._children("fonts", "font")
-            base = fonts[0] if fonts else None
-            size, name = "11", "Calibri"
-            if base is not None:
-                for child in base:
-                    if local(child.tag) == "sz" and child.get("val"):
-                        size = child.get("val")
-                    elif local(child.tag) == "name" and child.get("val"):
-                        name = child.get("val")
-            font = self._el("font")
+            size, name = self._base_font()
+            font, self._fonts[key] = self._new("fonts", "font")
             if bold:
                 self._sub(font, "b")
             if italic:
@@ -133,7 +138,6 @@ class Styles:
             if rgb:
                 self._sub(font, "color", rgb="FF" + rgb)
             self._sub(font, "name", val=name)
-            self._fonts[key] = self._append("fonts", font)
         return self._fonts[key]
 
     # -- cell formats ---------------------------------------------------------------
@@ -142,14 +146,28 @@ class Styles:
         """A new cell format: ``base``'s with the fill and frame of ``look`` (a Look)."""
         key = (base, look.tag)
         if key not in self._derived:
+            fill, border = str(self.fill(look.fill)), str(self.border(look.frame, look.edge))
             xfs = self._children("cellXfs", "xf")
-            xf = copy.deepcopy(xfs[base]) if 0 <= base < len(xfs) else self._el(
-                "xf", numFmtId="0", fontId="0", xfId="0")
-            xf.set("fillId", str(self.fill(look.fill)))
-            xf.set("borderId", str(self.border(look.frame, look.edge)))
+            model = xfs[base] if 0 <= base < len(xfs) else None
+            if model is None:
+                xf, index = self._new("cellXfs", "xf", {"numFmtId": "0", "fontId": "0", "xfId": "0"})
+            elif _plain(model, self.ns):
+                xf, index = self._new("cellXfs", "xf", dict(model.attrib))
+                for child in model:
+                    etree.SubElement(xf, child.tag, dict(child.attrib))
+            else:  # other namespaces, text or deeper content: a faithful copy
+                xf = copy.deepcopy(model)
+                parent = self._list("cellXfs")
+                parent.append(xf)
+                xfs.append(xf)
+                parent.set("count", str(len(xfs)))
+                self.changed = True
+                index = len(xfs) - 1
+            xf.set("fillId", fill)
+            xf.set("borderId", border)
             xf.set("applyFill", "1")
             xf.set("applyBorder", "1")
-            self._derived[key] = self._append("cellXfs", xf)
+            self._derived[key] = index
         return self._derived[key]
 
     def own(self, *, look=None, bold=False, italic=False, underline=False, font_rgb=None,
@@ -161,9 +179,10 @@ class Styles:
                 bold or italic or underline or font_rgb) else 0
             fill = self.fill(look.fill if look else fill_rgb) if (look or fill_rgb) else 0
             border = self.border(look.frame, look.edge) if look else 0
-            xf = self._el("xf", numFmtId="0", fontId=str(font), fillId=str(fill),
-                          borderId=str(border), xfId="0", applyFont="1", applyFill="1",
-                          applyBorder="1", applyAlignment="1")
+            xf, self._own[key] = self._new("cellXfs", "xf", {
+                "numFmtId": "0", "fontId": str(font), "fillId": str(fill), "borderId": str(border),
+                "xfId": "0", "applyFont": "1", "applyFill": "1", "applyBorder": "1",
+                "applyAlignment": "1"})
             align = {}
             if wrap:
                 align["wrapText"] = "1"
@@ -171,8 +190,20 @@ class Styles:
                 align["vertical"] = "top"
             if align:
                 self._sub(xf, "alignment", **align)
-            self._own[key] = self._append("cellXfs", xf)
         return self._own[key]
 
     def to_bytes(self) -> bytes:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _plain(xf, ns: str) -> bool:
+    """An ``<xf>`` whose children (alignment, protection) are childless elements of the
+    main namespace, with plain attributes and no text: copied element by element."""
+    if xf.text or any(k.startswith("{") for k in xf.attrib):
+        return False
+    prefix = f"{{{ns}}}"
+    for child in xf:
+        if (not isinstance(child.tag, str) or not child.tag.startswith(prefix) or len(child)
+                or child.text or child.tail or any(k.startswith("{") for k in child.attrib)):
+            return False
+    return True
