@@ -144,6 +144,8 @@ def _prolog(inp: _Input) -> tuple[re.Match, SheetLayout]:
         if first:
             layout.first_column = first[1]
     for c in _COL.finditer(head[:m.start()]):
+        if b"style" not in c.group(1):
+            continue  # no column style: nothing to note (most columns)
         a = _attrs(c.group(1))
         try:
             if int(a.get("style", "0")):
