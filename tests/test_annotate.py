@@ -640,3 +640,48 @@ def test_rows_after_the_last_flagged_row_are_passed_on_byte_for_byte(tmp_path):
     assert ws["I3"].comment is not None and ws["I3"].fill.fgColor.rgb.endswith("FFC7CE")
     assert ws["A5005"].value == "fin" and ws["C5005"].value == "=B5005*2"
     assert ws.row_dimensions[5005].hidden and ws["A5004"].value is None
+
+
+def test_the_article_prefix_is_removed_from_comment_lines_only_when_it_names_the_article():
+    from syndic_batch.model import ERREUR, Finding
+    from syndic_batch.write.marks import comment_line
+
+    def line(article, message):
+        return comment_line(Finding(article, "r", ERREUR, "f.xlsx", "S", 2, None, message))
+
+    assert line("4.5", "Art. 4.5 : le total dépasse 8 h") == "[ERREUR] Art. 4.5 — Le total dépasse 8 h"
+    assert line("4.5", "Art.4.5 — dépassement") == "[ERREUR] Art. 4.5 — Dépassement"
+    assert line("4.5", "art. 4.5 : minuscule") == "[ERREUR] Art. 4.5 — Art. 4.5 : minuscule"
+    assert line("4.5", "Art. 4.1 : autre article") == "[ERREUR] Art. 4.5 — Art. 4.1 : autre article"
+    assert line("4.5", "Art. 4.5 sans séparateur") == "[ERREUR] Art. 4.5 — Art. 4.5 sans séparateur"
+    assert line(None, "Sans article") == "[ERREUR] Contrôle « r » — Sans article"
+
+
+def test_small_written_parts_are_stored_and_the_copy_still_opens(tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from syndic_batch.model import ERREUR, Finding
+    from syndic_batch.write.annotate import annotate_workbook
+    from syndic_batch.write.xlsx_package import STORE_MAX
+
+    src = write_forms(tmp_path / "f.xlsx", [form()])
+    dst = tmp_path / "out" / "f.xlsx"
+    annotate_workbook(src, dst, "f.xlsx", [Finding("4.5", "r", ERREUR, "f.xlsx", "Formulaires", 2, "Heures",
+                                                   "Art. 4.5 : trop d'heures", column_index=7)])
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst) as b:
+        original = {i.filename: i for i in a.infolist()}
+        for info in b.infolist():
+            if info.filename in original and b.read(info) == a.read(info.filename):
+                continue  # copied as it was
+            # written by the patch: stored when small, deflated otherwise; the flagged sheet is
+            # streamed, always deflated
+            small = info.file_size <= STORE_MAX and info.filename != "xl/worksheets/sheet1.xml"
+            expected = zipfile.ZIP_STORED if small else zipfile.ZIP_DEFLATED
+            assert info.compress_type == expected, info.filename
+        assert b.read("[Content_Types].xml") != a.read("[Content_Types].xml")
+        assert b.getinfo("[Content_Types].xml").compress_type == zipfile.ZIP_STORED
+        assert b.testzip() is None
+    wb = load_workbook(dst)
+    assert wb["Formulaires"]["G2"].comment.text == "[ERREUR] Art. 4.5 — Trop d'heures"

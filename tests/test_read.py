@@ -49,6 +49,21 @@ def test_clean_text_normalises_but_keeps_na():
     assert fold("Réunion du CRQ-03") == fold("reunion du crq 03")
 
 
+def test_clean_text_and_fold_fast_paths_give_the_general_result():
+    # printable ASCII: only the spaces change
+    assert clean_text("  Jean   Roy ") == "Jean Roy" and clean_text("Jean Roy") == "Jean Roy"
+    assert clean_text(" a b ") == "a b"
+    # not the fast path: tabs, line breaks, control characters, Excel's _x000D_
+    assert clean_text("a\tb\n c") == "a b c"
+    assert clean_text("ligne_x000D_\nsuite") == "ligne suite"
+    assert clean_text("x\x0bY") == "xY"
+    # accents, any combining mark, and the joiner that is not one (a separator once folded)
+    assert fold("Réunion ÉCOLE œuvre") == "reunion ecole oeuvre"
+    assert fold("e\u20dd") == "e" and fold("Ga\u0308teau") == "gateau"
+    assert fold("a\u034fb") == "a b"
+    assert fold("Catégorie") == fold("Catégorie") == "categorie"  # memoised: the same key
+
+
 def test_discover_skips_lock_hidden_and_temp_files(tmp_path):
     for name in ["a.xlsx", "sous/b.xlsm", "~$a.xlsx", ".cache.xlsx", ".cache/c.xlsx",
                  ".syndic-batch-tmp-x.xlsx", "notes.txt", "vieux.xls", "export.csv"]:

@@ -182,3 +182,96 @@ def test_only_the_raw_cells_that_are_not_their_typed_value_are_kept(tmp_path):
     assert data.blank_cells("formulaires", "heures_demandees").tolist() == [False, False, True, False]
     assert data.blank_cells("formulaires", "distance_km").tolist() == [True, True, True, False]
     assert data.blank_cells("formulaires", "date_activite").tolist() == [False, False, False, False]
+
+
+# ---------------------------------------------------------------- the typed read cache (third session)
+
+def _tricky_rows():
+    """Rows whose cells exercise the typing: text dates, decimal commas, spaces to clean,
+    1 and 1.0 and True apart, a lone dash, an unreadable date, an empty optional cell."""
+    import datetime as dt
+
+    return [form(),
+            form(matricule="1002", nom="  Jean   Roy ", date_activite="03/03/2026", heures_demandees="6,5"),
+            form(matricule=1003, heures_demandees="-", description=None),
+            form(matricule="1004", date_activite="pas une date", heures_demandees=True, distance_km=1),
+            form(matricule="1005", date_activite=dt.datetime(2026, 3, 4, 13, 30), heures_demandees=1.0,
+                 categorie="Réunion du Conseil exécutif ")]
+
+
+def _same_data(a, b):
+    import pandas as pd
+
+    for kind in ("formulaires", "registre", "banque", "calendrier"):
+        pd.testing.assert_frame_equal(a.frame(kind), b.frame(kind))
+        for key, series in a.raw[kind].items():
+            other = b.raw[kind][key]
+            pd.testing.assert_series_equal(series, other)
+            assert [type(v) for v in series] == [type(v) for v in other]
+    assert a.sources == b.sources and a.findings == b.findings and a.files == b.files
+
+
+def test_a_cached_workbook_is_stored_typed_and_loads_to_the_same_data(tmp_path, monkeypatch):
+    root = inbox(tmp_path, _tricky_rows())
+    cache = tmp_path / "cache"
+    fresh = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    entries = sorted(cache.glob("*.pickle"))
+    assert len(entries) == 2
+    stored = [pickle.loads(e.read_bytes()) for e in entries]
+    assert all(isinstance(s, inbox_module.TypedWorkbook) for s in stored)
+    forms = next(s for s in stored if "formulaires" in s.chunks).chunks["formulaires"]
+    assert forms.n == 5 and forms.typed["heures_demandees"].dtype == "float64"
+    assert forms.typed["date_activite"].dtype == "datetime64[ns]"
+    codes, texts = forms.typed["matricule"]  # texts: codes into the distinct texts
+    assert list(texts[codes]) == ["1001", "1002", "1003", "1004", "1005"]
+
+    def no_parse(*a, **k):
+        raise AssertionError("read again although cached")
+
+    monkeypatch.setattr(inbox_module, "read_workbook", no_parse)
+    cached = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    _same_data(fresh, cached)
+    assert cached.raw["formulaires"]["heures_demandees"].to_dict() == {1: "6,5", 2: "-", 3: True}
+    assert cached.forms["heures_demandees"].tolist()[4] == 1.0
+    assert cached.raw["formulaires"]["nom"].to_dict() == {1: "  Jean   Roy "}
+    # one object per distinct text, whichever workbook and whether loaded or read
+    assert cached.forms.at[0, "categorie"] is cached.forms.at[1, "categorie"]
+
+
+def test_an_entry_of_another_layout_is_read_again_and_rewritten(tmp_path, monkeypatch):
+    root = inbox(tmp_path, [form()])
+    cache = tmp_path / "cache"
+    read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    rel = "formulaires-2026-03.xlsx"
+    size, sha = file_digest(root / rel)
+    entry = cache / f"{inbox_module.cache_key(sha, rel, DEFAULT_PARAMS)}.pickle"
+    old_layout = read_workbook(root / rel, rel, DEFAULT_PARAMS, size, sha)  # what the cache held before
+    entry.write_bytes(pickle.dumps(old_layout))
+    calls: list[str] = []
+    real = inbox_module.read_workbook
+
+    def counting(path, rel, params, size=None, sha256=None):
+        calls.append(rel)
+        return real(path, rel, params, size, sha256)
+
+    monkeypatch.setattr(inbox_module, "read_workbook", counting)
+    data = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
+    assert calls == [rel] and list(data.forms["matricule"]) == ["1001"]
+    assert isinstance(pickle.loads(entry.read_bytes()), inbox_module.TypedWorkbook)
+    # the format is part of the key: an entry written under another format is never looked up
+    monkeypatch.setattr(inbox_module, "CACHE_FORMAT", "autre")
+    assert inbox_module.cache_key(sha, rel, DEFAULT_PARAMS) != entry.stem
+
+
+def test_small_and_large_workbooks_are_typed_alike(tmp_path, monkeypatch):
+    root = inbox(tmp_path, _tricky_rows())
+    small = read_inbox(root)                         # every workbook below _SMALL rows
+    monkeypatch.setattr(inbox_module, "_SMALL", -1)  # as if each were large: pandas' path
+    large = read_inbox(root)
+    _same_data(small, large)
+    assert small.forms["matricule"].tolist() == ["1001", "1002", "1003", "1004", "1005"]
+    assert small.forms["date_activite"].isna().tolist() == [False, False, False, True, False]
+    assert small.forms.at[4, "date_activite"] == __import__("pandas").Timestamp(2026, 3, 4)
+    # a date with a time is typed as its day but kept as written (not natural)
+    assert 4 in small.raw["formulaires"]["date_activite"].index
+    assert 0 not in small.raw["formulaires"]["date_activite"].index
