@@ -45,6 +45,9 @@ _AFTER_LEGACY = re.compile(
 _CELL_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_CUSTOM_FORMAT = re.compile(rb"""\scustomFormat\s*=\s*["'](1|true)["']""")
+_ROW_STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+_CELL_STYLE = re.compile(rb"""\ss\s*=\s*["'](\d*)["']""")
 
 
 def column_letters(col: int) -> str:
@@ -59,6 +62,17 @@ def column_number(letters: str) -> int:
     n = 0
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
+    return n
+
+
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column_of(letters: bytes) -> int:
+    """``column_number`` of a reference's letters, as bytes, remembered."""
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = _COLUMNS[letters] = column_number(letters.decode("ascii"))
     return n
 
 
@@ -213,6 +227,7 @@ class _Rewriter:
         p = layout.prefix
         self.row_tag, self.row_end = b"<" + p + b"row", b"</" + p + b"row>"
         self.data_end = b"</" + p + b"sheetData"
+        self.cell_tag = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(/?)>")
 
     # -- new rows -----------------------------------------------------------------
 
@@ -239,20 +254,23 @@ class _Rewriter:
         if b"<!" in row_bytes or b"<?" in row_bytes:  # CDATA, comments, processing
             return self.rewrite_row_tree(row_bytes, rnum)
         p = self.layout.prefix
-        tags = list(re.finditer(rb"<" + re.escape(p) + rb"c\b([^>]*?)(/?)>", row_bytes))
+        tags = list(self.cell_tag.finditer(row_bytes))
         cols = []
+        last = 0
         for m in tags:
             ref = _CELL_R.search(m.group(1))
             if ref is None or int(ref.group(2)) != rnum:
                 return self.rewrite_row_tree(row_bytes, rnum)
-            cols.append(column_number(ref.group(1).decode("ascii")))
-        if cols != sorted(cols) or len(set(cols)) != len(cols):
-            return self.rewrite_row_tree(row_bytes, rnum)
+            col = _column_of(ref.group(1))
+            if col <= last:  # out of order, or twice
+                return self.rewrite_row_tree(row_bytes, rnum)
+            cols.append(col)
+            last = col
         head_end = row_bytes.index(b">") + 1
         head = row_bytes[:head_end]
         row_style = None
-        custom = re.search(rb"""\scustomFormat\s*=\s*["'](1|true)["']""", head)
-        s_attr = re.search(rb"""\ss\s*=\s*["'](\d+)["']""", head)
+        custom = _CUSTOM_FORMAT.search(head)
+        s_attr = _ROW_STYLE.search(head)
         if custom and s_attr:
             row_style = int(s_attr.group(1))
         edits: list[tuple[int, int, bytes]] = []  # (start, end, replacement), in order
@@ -261,7 +279,7 @@ class _Rewriter:
         for col, look in sorted(self.marks[rnum].items()):
             m = by_col.get(col)
             if m is not None:
-                s = re.search(rb"""\ss\s*=\s*["'](\d*)["']""", m.group(1))
+                s = _CELL_STYLE.search(m.group(1))
                 new = self.style_of(int(s.group(1) or 0) if s else 0, look)
                 if s:
                     a, b = m.start(1) + s.start(1), m.start(1) + s.end(1)
