@@ -31,9 +31,10 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
 import jinja2
@@ -50,7 +51,8 @@ from ..context import Context
 from ..model import Finding, sort_findings
 from ..resources import templates_dir
 from ..text import fold
-from .reports import content_security_policy
+from .reports import _CodeGenerator as _ReportsCodeGenerator
+from .reports import _escape_output, content_security_policy
 from .reports.compiled import bytecode_cache
 from .reports.shared import SEVERITY_LABELS, BankYear, _canonical_categories, bank_year
 
@@ -338,12 +340,24 @@ def build_statement_views(ctx: Context, findings: list[Finding]) -> dict[str, St
     return dict(statement_views(ctx, findings))
 
 
+class _Environment(Environment):
+    """The reports' way of printing a value (``reports._CodeGenerator``): ``{{ value }}``
+    compiles to ``environment.escape_output(value)``, markupsafe's escaping core without
+    the Markup object ``escape`` wraps each printed text in (the same text: the output is
+    a str anyway). A statement prints ~10 values per row."""
+    code_generator_class = _ReportsCodeGenerator
+    escape_output = staticmethod(_escape_output)
+
+
 def environment() -> Environment:
     root = templates_dir()
-    env = Environment(loader=FileSystemLoader([str(root / "releves"), str(root / "rapports")]),
-                      bytecode_cache=bytecode_cache("releves", __file__),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    # The compiled code depends on the reports' code generator too: its module's bytes
+    # are part of the cache's key.
+    generator = hashlib.sha1(Path(sys.modules[_ReportsCodeGenerator.__module__].__file__).read_bytes()).hexdigest()
+    env = _Environment(loader=FileSystemLoader([str(root / "releves"), str(root / "rapports")]),
+                       bytecode_cache=bytecode_cache(f"releves\0{generator}", __file__),
+                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
     # The statement uses none of Jinja2's global functions (range, dict, cycler…): without
     # them, each render no longer copies them into its context.
     env.globals.clear()
