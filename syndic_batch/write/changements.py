@@ -44,30 +44,38 @@ def _text(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
+def _texts(values: list[Any]) -> list[str]:
+    """``_text`` of each value (the usual cases inline: no call per value)."""
+    e, t, r, inf = encode_basestring, _text, float.__repr__, math.inf
+    return [e(v) if type(v) is str else "null" if v is None else r(v) if type(v) is float and -inf < v < inf
+            else t(v) for v in values]
+
+
 def _whole_rows(kind: str, frame, when: str) -> list[tuple[tuple, str]]:
     """(sort key, JSON text) of each whole row added or removed (``before``/``after``
     its money fields), built a column at a time: the text ``json.dumps`` would write."""
     if frame.empty:
         return []
     money = [_column(frame, f) for f in MONEY_FIELDS]
-    encoded = [[_text(v) for v in col] for col in money]
+    # each money field as ``"key": value`` (the first without its leading ", ")
+    parts = [[key + v for v in _texts(col)]
+             for key, col in zip([f", {_text(form_key(f))}: " for f in MONEY_FIELDS], money)]
+    parts[0] = [v[2:] for v in parts[0]]
+    wholes = [f"{{{w}}}" for w in map("".join, zip(*parts))]
     dates = money[MONEY_FIELDS.index("date_activite")]
     files, sheets = frame["file"].tolist(), frame["sheet"].tolist()
     rows, members = [int(r) for r in frame["row"].tolist()], frame["matricule"].tolist()
     head = f'{{"kind": {_text(kind)}, "file": '
-    keys = [f", {_text(form_key(f))}: " for f in MONEY_FIELDS]
-    keys[0] = keys[0][2:]
     tail = f', "previous_run": {_text(when)}}}'
-    removed = kind == SUPPRIMEE
+    removed, order = kind == SUPPRIMEE, KIND_ORDER[kind]
     out = []
-    for k, values in enumerate(zip(*encoded)):
-        whole = "{" + "".join(key + v for key, v in zip(keys, values)) + "}"
+    for file, sheet, row, mat, date, file_t, sheet_t, mat_t, date_t, whole in zip(
+            files, sheets, rows, members, dates, _texts(files), _texts(sheets), _texts(members), _texts(dates),
+            wholes):
         before, after = (whole, "null") if removed else ("null", whole)
-        mat, date = members[k], dates[k]
-        text = (f'{head}{_text(files[k])}, "sheet": {_text(sheets[k])}, "row": {rows[k]}, '
-                f'"matricule": {_text(mat)}, "date": {_text(date)}, "field": null, "before": {before}, '
-                f'"after": {after}{tail}')
-        out.append(((mat or "", date or "", files[k], sheets[k], rows[k], KIND_ORDER[kind], -1), text))
+        out.append(((mat or "", date or "", file, sheet, row, order, -1),
+                    f'{head}{file_t}, "sheet": {sheet_t}, "row": {row}, "matricule": {mat_t}, "date": {date_t}, '
+                    f'"field": null, "before": {before}, "after": {after}{tail}'))
     return out
 
 
