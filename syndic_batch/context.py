@@ -207,7 +207,7 @@ class Context:
         ``dernier-contrat``, ``membre-inconnu``, ``aucun-contrat``, ``date-illisible``)."""
         from .account.rates import rates_for_forms
 
-        return rates_for_forms(self.data.forms, self.data.members)
+        return rates_for_forms(self.data.forms, self.data.members, self._factorized("matricule"))
 
     @cached_property
     def names(self) -> dict[str, str]:

@@ -38,23 +38,19 @@ def usable_contracts(members: pd.DataFrame) -> pd.DataFrame:
     return c.astype({"matricule": object})
 
 
-def _isin(values: np.ndarray, wanted: set) -> np.ndarray:
-    """Per value: it is in ``wanted`` (each distinct value looked up once; empty: False)."""
-    codes, uniques = pd.factorize(values)
-    return np.array([u in wanted for u in uniques] + [False], dtype=bool)[codes]
-
-
 def _group_starts(groups: np.ndarray) -> np.ndarray:
     """Positions where a new group begins in an array sorted by group."""
     return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.zeros(0, dtype=np.intp)
 
 
-def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame, factorized=None) -> pd.DataFrame:
     """Per form row (same index as ``forms``): ``taux`` (float or NaN) and ``taux_source``.
 
     In numpy over positions: each form row is paired with its member's usable contracts
     (a member has a few), the pairs kept in form order, and each rule of art. 2 is a
-    reduction per form row (``reduceat``, or the last of a lexicographic sort)."""
+    reduction per form row (``reduceat``, or the last of a lexicographic sort). Each
+    distinct matricule is looked up once (``factorized``: ``pd.factorize`` of the forms'
+    matricules, when the caller has it)."""
     n = len(forms)
     taux = np.full(n, np.nan)
     source = np.full(n, None, dtype=object)
@@ -65,9 +61,10 @@ def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     c_mat = contracts["matricule"].to_numpy(dtype=object)
     with_contract = set(c_mat.tolist())
 
-    missing = pd.isna(matricule)
-    in_register = _isin(matricule, known)
-    has_contract = _isin(matricule, with_contract)
+    codes, uniques = factorized if factorized is not None else pd.factorize(matricule)
+    missing = codes < 0
+    in_register = np.array([u in known for u in uniques] + [False], dtype=bool)[codes]
+    has_contract = np.array([u in with_contract for u in uniques] + [False], dtype=bool)[codes]
     no_date = np.isnat(date)
     source[missing] = MATRICULE_MANQUANT
     source[~missing & ~in_register] = MEMBRE_INCONNU
@@ -82,7 +79,7 @@ def rates_for_forms(forms: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     order = np.argsort(c_codes, kind="stable")
     counts = np.bincount(c_codes, minlength=len(c_uniques))
     firsts = np.cumsum(counts) - counts
-    k = pd.Index(c_uniques, dtype=object).get_indexer(matricule[fids])
+    k = pd.Index(c_uniques, dtype=object).get_indexer(pd.Index(uniques, dtype=object))[codes[fids]]
     reps = counts[k]
     fid = np.repeat(fids, reps)
     # pair j of form row f is contract order[firsts[k_f] + (j - first pair of f)]
