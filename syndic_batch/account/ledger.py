@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from .reference import ADOPTEE
 
 LEDGER_COLUMNS = ("adoptee", "heures_octroyees", "taux", "valeur", "annee_banque", "heures_banque",
                   "heures_fonds", "montant_fonds", "fonds_cumules", "budget_fonds", "depasse_banque",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..text import fold, folded
+from ..text import fold
 
 # The state of each form's Décision du CE (art. 5.3).
 ADOPTEE, REFUSEE, EN_DEPOT, NON_DECIDEE, INCONNUE = "adoptee", "refusee", "en-depot", "non-decidee", "inconnue"

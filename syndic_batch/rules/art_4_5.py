@@ -22,7 +22,7 @@ from .. import formatting as fmt
 from ..context import Context
 from ..model import AVERTISSEMENT, ERREUR, Finding
 from .base import dates, form_findings, group_codes
-from ..account.reference import ADOPTEE, REFUSEE
+from ..account.reference import REFUSEE
 
 ARTICLE = "4.5"
 RULE = "heures-par-jour"
