@@ -13,8 +13,8 @@
 
 Printed: each run's wall time, peak RSS (``os.wait4``) and exit code, and second / first
 (target: ≤ 15 %). Both runs use the same ``--date`` (default 2026-09-30, so that the new
-month is not in the future), so what differs is only the new workbook. Until a read
-cache and annotated-copy reuse exist, the second run is a full run (ratio ≈ 100 %+).
+month is not in the future), so what differs is only the new workbook. What the second
+run reuses and what it still pays: ``docs/decisions.md``, *The monthly cycle*.
 """
 from __future__ import annotations
 
