@@ -102,9 +102,8 @@ def test_read_workbook_is_pure_and_picklable(tmp_path):
     assert two.records == one.records and [s.file for s in two.sources] == ["f.xlsx"]
 
 
-def test_the_cache_skips_the_parser_and_follows_the_parameters(tmp_path, monkeypatch):
-    root = inbox(tmp_path, [form(), form(matricule="1002", heures_demandees=2)])
-    cache = tmp_path / "cache"
+def _parsed(monkeypatch) -> list[str]:
+    """The workbooks ``read_inbox`` parses from now on (those not loaded from its cache)."""
     calls: list[str] = []
     real = inbox_module.read_workbook
 
@@ -113,6 +112,13 @@ def test_the_cache_skips_the_parser_and_follows_the_parameters(tmp_path, monkeyp
         return real(path, rel, params, size, sha256)
 
     monkeypatch.setattr(inbox_module, "read_workbook", counting)
+    return calls
+
+
+def test_the_cache_skips_the_parser_and_follows_the_parameters(tmp_path, monkeypatch):
+    root = inbox(tmp_path, [form(), form(matricule="1002", heures_demandees=2)])
+    cache = tmp_path / "cache"
+    calls = _parsed(monkeypatch)
     first = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
     assert sorted(calls) == ["formulaires-2026-03.xlsx", "registre.xlsx"]
     assert len(list(cache.glob("*.pickle"))) == 2
@@ -247,14 +253,7 @@ def test_an_entry_of_another_layout_is_read_again_and_rewritten(tmp_path, monkey
     entry = cache / f"{inbox_module.cache_key(sha, rel, DEFAULT_PARAMS)}.pickle"
     old_layout = read_workbook(root / rel, rel, DEFAULT_PARAMS, size, sha)  # what the cache held before
     entry.write_bytes(pickle.dumps(old_layout))
-    calls: list[str] = []
-    real = inbox_module.read_workbook
-
-    def counting(path, rel, params, size=None, sha256=None):
-        calls.append(rel)
-        return real(path, rel, params, size, sha256)
-
-    monkeypatch.setattr(inbox_module, "read_workbook", counting)
+    calls = _parsed(monkeypatch)
     data = read_inbox(root, DEFAULT_PARAMS, cache_dir=cache)
     assert calls == [rel] and list(data.forms["matricule"]) == ["1001"]
     assert isinstance(pickle.loads(entry.read_bytes()), inbox_module.TypedWorkbook)

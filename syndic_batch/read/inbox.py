@@ -171,8 +171,9 @@ _EMPTY_TYPED = {DATE: np.datetime64("NaT", "ns"), NUMBER: np.nan}
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, distinct values) of an object array, ``None`` coded -1. True and 1 (False
-    and 0) stay apart, and so do 1 and 1.0: a raw cell keeps its type."""
+    """(codes, distinct values) of an object array whose empty cells are already ``None``
+    (coded -1). True and 1 (False and 0) stay apart, and so do 1 and 1.0: a raw cell keeps
+    its type; when pandas' factorize cannot tell them apart, ``_codes_small``'s loop does."""
     try:
         if not len(values) or not ((_TYPE_OF(values) == bool).any()):
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -183,27 +184,7 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return codes, uniques
     except TypeError:  # unhashable: never from calamine, but be safe
         pass
-    index: dict[Any, int] = {}
-    distinct: list[Any] = []
-    codes = np.empty(len(values), dtype=np.intp)
-    for i, v in enumerate(values):
-        if v is None:
-            codes[i] = -1
-            continue
-        key = (type(v), v)
-        try:
-            c = index.get(key)
-        except TypeError:
-            c, key = None, None
-        if c is None:
-            c = len(distinct)
-            distinct.append(v)
-            if key is not None:
-                index[key] = c
-        codes[i] = c
-    uniques = np.empty(len(distinct), dtype=object)
-    uniques[:] = distinct
-    return codes, uniques
+    return _codes_small(values)  # no "" and no NaN left: it codes only None as empty
 
 
 # The classes a cell read by calamine holds; any other one is asked ``pd.isna``.
@@ -213,9 +194,10 @@ _PLAIN = frozenset({str, float, int, bool, dt.date, dt.datetime, dt.time, dt.tim
 _SMALL = 1024
 
 
-def _codes_small(values: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """``_codes`` of a short column of raw cell values, empty cells (None, NaN, ``""``:
-    calamine's) coded -1, in plain Python; the same codes and distinct values."""
+def _codes_small(values) -> tuple[np.ndarray, np.ndarray]:
+    """``_codes`` of a column of raw cell values in plain Python (a short column, or one
+    pandas' factorize cannot code), empty cells (None, NaN, ``""``: calamine's) coded -1;
+    the same codes and distinct values."""
     index: dict[Any, int] = {}
     distinct: list[Any] = []
     codes = []
