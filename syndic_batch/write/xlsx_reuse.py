@@ -87,11 +87,6 @@ def _source(module: ModuleType) -> bytes:
         return (module.__name__ or "").encode("utf-8")
 
 
-def stamp(workbook, digest: str) -> None:
-    """Store ``digest`` in the XlsxWriter ``workbook`` being written."""
-    workbook.set_custom_property(PROPERTY, digest)
-
-
 def digest_of(path: Path) -> str | None:
     """The digest stored in the workbook ``path``, when it is a regular file and a zip
     package dated as XlsxWriter dates its parts; None otherwise (CRCs not checked)."""
