@@ -314,6 +314,12 @@ def command() -> None:
     global _collector_paused
     import gc
 
+    # NumPy's OpenBLAS starts a pool of threads that spin after each call into it: the run
+    # multiplies no matrix, so one thread is enough (about 0.1 s of CPU on a small run,
+    # benchmarks/startup.py). Set before NumPy is first imported; a value given by the
+    # user's environment is kept.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     gc.disable()
     _collector_paused = True
     code = main()
