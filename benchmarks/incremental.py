@@ -15,9 +15,10 @@ Printed: each run's wall time, peak RSS (``os.wait4``) and exit code, and second
 (target: ≤ 15 %); then the second run's I/O floor measured right after it (``second_run_floor``:
 start-up with the libraries a run imports, reading the new workbook's cells and the read
 cache, writing the bytes of every output that changed and of the journal's growth), as a
-share of the first run, and what the target leaves for the rest. Both runs use the same ``--date`` (default 2026-09-30, so that the new
-month is not in the future), so what differs is only the new workbook. What the second
-run reuses and what it still pays: ``docs/decisions.md``, *The monthly cycle*.
+share of the first run, and what the target leaves for the rest. Both runs use the same
+``--date`` (default 2026-09-30, so that the new month is not in the future), so what differs
+is only the new workbook. What the second run reuses and what it still pays:
+``docs/decisions.md``, *The monthly cycle*.
 """
 from __future__ import annotations
 
@@ -224,8 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         if runs[-1].get("sortie"):
             print(f"   sortie après le dernier traitement : {', '.join(runs[-1]['sortie'])}")
     floors = [runs[1]["plancher"]["total_s"] / runs[0]["cpu_s"] for runs in cycles]
+    if len(floors) > 1:
+        print(f"plancher d'E/S du 2e traitement, part du 1er : de {min(floors):.0%} à {max(floors):.0%} "
+              f"sur {len(floors)} cycles ; au dernier :")
     f = cycles[-1][1]["plancher"]
-    print(f"plancher d'E/S du 2e traitement (CPU) : {f['total_s']:.2f} s = {statistics.median(floors):.0%} du 1er — "
+    print(f"plancher d'E/S du 2e traitement (CPU) : {f['total_s']:.2f} s = {floors[-1]:.0%} du 1er — "
           f"démarrage {f['demarrage_s']:.2f} s (interpréteur seul {f['interprete_seul_s']:.2f} s, avec les "
           f"bibliothèques qu'un traitement importe), lecture du nouveau classeur et du cache {f['lecture_s']:.2f} s, "
           f"écriture des {f['fichiers_changes']} sorties qui ont changé ({f['octets_changes'] / 1e6:.1f} Mo, "

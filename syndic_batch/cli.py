@@ -315,9 +315,9 @@ def command() -> None:
     import gc
 
     # NumPy's OpenBLAS starts a pool of threads that spin after each call into it: the run
-    # multiplies no matrix, so one thread is enough (about 0.1 s of CPU on a small run,
-    # benchmarks/startup.py). Set before NumPy is first imported; a value given by the
-    # user's environment is kept.
+    # multiplies no matrix, so one thread is enough (about 0.1 s of CPU on examples/inbox:
+    # docs/decisions.md, *Start-up of a small run*). Set before NumPy is first imported; a
+    # value given by the user's environment is kept.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     gc.disable()
