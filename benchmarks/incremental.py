@@ -23,7 +23,6 @@ is only the new workbook. What the second run reuses and what it still pays:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -40,6 +39,7 @@ if str(REPO) not in sys.path:
 
 from benchmarks import generate  # noqa: E402
 from benchmarks.hostile import run_command  # noqa: E402
+from syndic_batch.read.inbox import file_digest  # noqa: E402
 
 TARGET = 0.15
 
@@ -97,14 +97,6 @@ def _child_cpu(code: str, given: str = "") -> tuple[float, str]:
     return usage.ru_utime + usage.ru_stime, printed
 
 
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def second_run_floor(out: Path, new_inputs: list[Path], work: Path, journal_before: int) -> dict:
     """The second run's I/O floor, measured right after it: start-up (interpreter and the
     libraries a run imports), reading the new workbook's cells and the read cache, writing
@@ -120,7 +112,7 @@ def second_run_floor(out: Path, new_inputs: list[Path], work: Path, journal_befo
                 or rel.name == "journal.sqlite"):
             continue
         old = before / rel
-        if old.is_file() and old.stat().st_size == path.stat().st_size and _digest(old) == _digest(path):
+        if old.is_file() and file_digest(old) == file_digest(path):  # (size, sha256)
             continue
         changed.append((str(path), path.stat().st_size))
     n_files, n_bytes = len(changed), sum(size for _, size in changed)
