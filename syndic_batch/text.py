@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # What the reader puts in a raw cell it cannot give a value for (``CellIssue.kind``).
@@ -292,3 +293,12 @@ def unreadable(value: Any, kind: str, label: str) -> str:
                 "lisible)")
     return f"« {shown(value)} » dans « {label} » n'est pas {what}"
 
+
+@lru_cache(maxsize=1024)
+def column_letters(col: int) -> str:
+    """A spreadsheet column's letters from its number: 1 → ``A``, 28 → ``AB``, 16384 → ``XFD``."""
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out

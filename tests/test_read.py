@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from builders import CORPUS, D, form, inbox, write_forms, write_register
 from syndic_batch.read.inbox import InboxError, discover, read_inbox
-from syndic_batch.text import clean_text, fold, parse_date, parse_number
+from syndic_batch.text import clean_text, column_letters, fold, parse_date, parse_number
 
 DATA = Path(__file__).parent / "data"
 
@@ -222,3 +222,11 @@ def test_strict_ooxml_workbook_is_read(tmp_path):
     assert list(report.sheets) == ["Visible", "Hidden", "VeryHidden"]
     assert not [f for f in data.findings if f.file == "strict.xlsx" and f.rule == "fichier-illisible"]
     assert len(data.forms) == 1
+
+
+def test_column_letters_from_a_to_the_last_column():
+    # one implementation for the reader's messages and every writer (text.column_letters)
+    from syndic_batch.write.xlsx_write import col_name
+    assert [column_letters(n) for n in (1, 26, 27, 28, 52, 702, 703, 16384)] == \
+        ["A", "Z", "AA", "AB", "AZ", "ZZ", "AAA", "XFD"]
+    assert [col_name(c) for c in (0, 25, 26)] == ["A", "Z", "AA"]

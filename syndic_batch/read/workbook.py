@@ -26,7 +26,7 @@ from typing import Any, Iterator
 from ..config import Params
 from ..model import (COLONNE_ABSENTE, COLONNE_EN_DOUBLE, ERREUR, FEUILLE_ILLISIBLE, FEUILLE_MASQUEE,
                      FEUILLE_NON_RECONNUE, FICHIER_ILLISIBLE, INFO, LIGNE_MASQUEE, Finding)
-from ..text import CellIssue, clean_text, fold
+from ..text import CellIssue, clean_text, column_letters, fold
 from .data import FileReport, SheetSource, WorkbookRead
 from .fields import FORMS, HEADER_INDEX, KINDS, PLAN, Field
 from .package import (PackageRefused, SheetScan, check_package, scan_ods, scan_part, sheet_parts,
@@ -148,15 +148,6 @@ def sheet_rows(sheet) -> Iterator[tuple[int, int, list]]:
         # the columns start at the used range's first column, or at A
         c0 = start[1] if len(values) == width else 0
         yield row, c0, values
-
-
-def get_column_letter(col: int) -> str:
-    """1 → A, 28 → AB."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _blank(v: Any) -> bool:
@@ -379,7 +370,7 @@ def _read_sheet(sheet, name: str, rel: str, params: Params, scan: SheetScan | No
             f"({KINDS[match.kind][0]}) : ajoutez-la à la ligne d'en-tête {match.header_row}."))
     for f in fields:
         if f.key in match.doubles:
-            others = ", ".join(f"« {h} » (colonne {get_column_letter(i)})" for i, h in match.doubles[f.key])
+            others = ", ".join(f"« {h} » (colonne {column_letters(i)})" for i, h in match.doubles[f.key])
             findings.append(Finding(
                 None, COLONNE_EN_DOUBLE, INFO, rel, name, match.header_row, match.columns[f.key][1],
                 f"La colonne « {f.label} » apparaît plusieurs fois : {others}. La première est lue ; "

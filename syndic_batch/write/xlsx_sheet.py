@@ -25,6 +25,7 @@ from typing import IO, Callable
 
 from lxml import etree
 
+from ..text import column_letters
 from .xlsx_package import PARSER, PackageError, local
 
 CHUNK = 1 << 20
@@ -48,14 +49,6 @@ _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _CUSTOM_FORMAT = re.compile(rb"""\scustomFormat\s*=\s*["'](1|true)["']""")
 _ROW_STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 _CELL_STYLE = re.compile(rb"""\ss\s*=\s*["'](\d*)["']""")
-
-
-def column_letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def column_number(letters: str) -> int:

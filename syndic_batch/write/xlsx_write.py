@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..text import xml_escape, xml_quoteattr
+from ..text import column_letters, xml_escape, xml_quoteattr
 from .xlsx_theme import THEME
 
 PART_DATE = (1980, 1, 31, 0, 0, 0)   # XlsxWriter's date for every part (xlsx_reuse checks it)
@@ -107,15 +107,9 @@ def row_points(height: float) -> float:
     return int(height * 4.0 / 3.0 + 0.5) * 0.75
 
 
-@lru_cache(maxsize=256)
 def col_name(c: int) -> str:
-    """``A`` for column 0, ``AA`` for 26…"""
-    name = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+    """``A`` for column 0, ``AA`` for 26… (this module counts columns from 0)."""
+    return column_letters(c + 1)
 
 
 def excel_serial(d: dt.datetime | dt.date) -> float:
